@@ -22,3 +22,45 @@ def mnist_test(mnist_path) -> tuple[np.ndarray, np.ndarray]:
     """The 10,000 MNIST test images (uint8, 28×28, white ink on black) and their labels."""
     with np.load(mnist_path) as data:
         return data["x_test"], data["y_test"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_app(port: int, env: dict | None = None, timeout: float = 120.0):
+    """Start `python app.py` on 127.0.0.1:`port`; return the process once it answers HTTP."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    environment = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
+                   "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"app.py exited with {process.returncode}:\n{process.stdout.read()}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/gradio_api/info", timeout=2)
+            return process
+        except OSError:
+            time.sleep(0.25)
+    process.kill()
+    raise RuntimeError(f"app.py did not answer on port {port} within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The real app, served once for the whole test session."""
+    port = free_port()
+    process = start_app(port)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=30)

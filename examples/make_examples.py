@@ -1,0 +1,58 @@
+"""Regenerates the example images: `python examples/make_examples.py [path/to/mnist.npz]`.
+
+File names end in the digit they show (`mnist_7.png`); tests check the app reads each one so.
+"""
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+MNIST_TEST_INDICES = {7: 0, 2: 1, 0: 3, 4: 4, 9: 7}  # the first test images of these digits
+
+# Drawings: strokes in a 400×400 canvas, black brush on white, as a visitor would draw them.
+DRAWINGS = {
+    3: [[(130, 90), (230, 70), (280, 120), (250, 180), (190, 200), (260, 230), (280, 300), (220, 340), (120, 320)]],
+    5: [[(270, 80), (150, 80), (140, 190), (220, 180), (270, 230), (260, 310), (190, 340), (120, 310)]],
+    8: [[(200, 200), (140, 150), (150, 90), (210, 70), (260, 100), (255, 150), (200, 200), (140, 260),
+         (150, 330), (210, 350), (265, 320), (265, 260), (200, 200)]],
+}
+
+
+def mnist_examples(mnist_path: Path) -> None:
+    with np.load(mnist_path) as data:
+        images = data["x_test"]
+    for digit, index in MNIST_TEST_INDICES.items():
+        enlarged = cv2.resize(images[index], (224, 224), interpolation=cv2.INTER_NEAREST)
+        cv2.imwrite(str(HERE / f"mnist_{digit}.png"), enlarged)
+
+
+def drawing_examples() -> None:
+    for digit, strokes in DRAWINGS.items():
+        canvas = np.full((400, 400), 255, np.uint8)
+        for stroke in strokes:
+            cv2.polylines(canvas, [np.array(stroke, np.int32)], False, 0, thickness=22, lineType=cv2.LINE_AA)
+        cv2.imwrite(str(HERE / f"drawing_{digit}.png"), canvas)
+
+
+def photo_example() -> None:
+    """A '4' in pen on unevenly lit grey paper, with sensor noise, saved as a JPEG like a phone would."""
+    rng = np.random.default_rng(4)
+    height, width = 480, 640
+    rows, columns = np.mgrid[0:height, 0:width]
+    paper = 205 - 45 * (columns / width) - 20 * (rows / height)
+    ink = np.zeros((height, width), np.uint8)
+    for stroke in ([(300, 110), (250, 280), (390, 275)], [(360, 150), (350, 400)]):
+        cv2.polylines(ink, [np.array(stroke, np.int32)], False, 255, thickness=9, lineType=cv2.LINE_AA)
+    ink = cv2.GaussianBlur(ink, (5, 5), 1.2).astype(np.float64) / 255
+    photo = paper * (1 - 0.75 * ink) + rng.normal(0, 6, (height, width))
+    colour = np.stack([photo * 0.95, photo, photo * 1.04], axis=-1)  # a warm cast, as under a lamp
+    cv2.imwrite(str(HERE / "photo_4.jpg"), np.clip(colour, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 80])
+
+
+if __name__ == "__main__":
+    mnist_examples(Path(sys.argv[1] if len(sys.argv) > 1 else HERE.parent.parent / "shared" / "data" / "mnist.npz"))
+    drawing_examples()
+    photo_example()
+    print("wrote", ", ".join(sorted(path.name for path in HERE.glob("*_*.*") if path.suffix in (".png", ".jpg"))))

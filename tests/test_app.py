@@ -1,0 +1,58 @@
+"""The real server end to end: the named `predict` endpoint through gradio_client and raw HTTP."""
+import json
+import urllib.request
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False)
+
+
+def photo_of(digit_image: np.ndarray, path) -> str:
+    """An MNIST test digit as a big black-on-white PNG, the way a user might upload it."""
+    big = Image.fromarray(255 - digit_image).resize((280, 280), Image.Resampling.BICUBIC)
+    canvas = Image.new("L", (600, 500), 255)
+    canvas.paste(big, (250, 60))
+    canvas.save(path)
+    return str(path)
+
+
+def test_predict_endpoint_reads_an_uploaded_digit(client, mnist_test, tmp_path):
+    images, labels = mnist_test
+    for index in range(5):
+        result = client.predict(handle_file(photo_of(images[index], tmp_path / f"{index}.png")), api_name="/predict")
+        assert result["label"] == str(labels[index])
+        confidences = {entry["label"]: entry["confidence"] for entry in result["confidences"]}
+        assert len(confidences) >= 3 and max(confidences.values()) == confidences[str(labels[index])]
+
+
+def test_predict_endpoint_gives_no_label_for_a_blank_image(client, tmp_path):
+    Image.new("RGB", (300, 300), "white").save(tmp_path / "blank.png")
+    result = client.predict(handle_file(str(tmp_path / "blank.png")), api_name="/predict")
+    assert not result.get("label") and not result.get("confidences")
+
+
+def test_predict_endpoint_survives_a_file_that_is_not_an_image(client, tmp_path):
+    (tmp_path / "notes.png").write_text("this is not a PNG")
+    result = client.predict(handle_file(str(tmp_path / "notes.png")), api_name="/predict")
+    assert not result.get("label")
+
+
+def test_examples_are_read_as_their_file_names_say(client):
+    examples = sorted(path for path in (REPO_ROOT / "examples").iterdir() if path.suffix in (".png", ".jpg"))
+    assert len(examples) >= 6
+    for path in examples:
+        expected = path.stem.split("_")[-1]
+        assert client.predict(handle_file(str(path)), api_name="/predict")["label"] == expected, path.name
+
+
+def test_only_predict_is_a_public_endpoint(app_url):
+    info = json.load(urllib.request.urlopen(f"{app_url}/gradio_api/info"))
+    assert list(info["named_endpoints"]) == ["/predict"]
