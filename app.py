@@ -18,17 +18,21 @@ from digit_recognizer.recognizer import DigitRecognizer, ModelLoadError
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 MAX_FILE_SIZE = "10mb"
 # The Sketchpad opens with no tool chosen ("select the draw tool to start"): pick the brush for
-# the visitor as soon as the canvas exists, and again whenever the editor falls back to no tool.
+# the visitor as soon as the canvas exists, and again whenever the editor falls back to no tool
+# (after Clear). A visitor's own choice of the eraser is left alone.
 SELECT_BRUSH_JS = """
 () => {
     const pickBrush = () => {
+        const tools = document.querySelectorAll('#sketchpad button[aria-label="Brush"], #sketchpad button[aria-label="Erase"]');
         const brush = document.querySelector('#sketchpad button[aria-label="Brush"]');
-        if (brush && !brush.dataset.digitPicked) { brush.click(); brush.dataset.digitPicked = "1"; }
+        const noToolChosen = [...tools].every((tool) => !tool.classList.contains("highlight"));
+        if (brush && noToolChosen) brush.click();
     };
-    new MutationObserver(pickBrush).observe(document.body, {childList: true, subtree: true});
+    new MutationObserver(pickBrush).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["class"]});
     pickBrush();
 }
 """
+CLEAR_CANVAS_JS = """() => { document.querySelector('#sketchpad button[aria-label="Clear canvas"]')?.click(); }"""
 
 
 def load_recognizer_or_exit() -> DigitRecognizer:
@@ -92,7 +96,9 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
     live = dict(outputs=outputs, show_progress="hidden", api_visibility="private", concurrency_limit=4)
     sketchpad.change(read_drawing, sketchpad, trigger_mode="always_last", **live)
     predict_drawing_button.click(read_drawing, sketchpad, **live)
-    clear_button.click(lambda: (None, None, None, page.DRAW_HINT), None, [sketchpad, *outputs],
+    # Clear with the editor's own "Clear canvas" button: setting the Sketchpad's value from Python
+    # leaves the editor reloading for seconds. The editor's change event then resets the outputs too.
+    clear_button.click(lambda: (None, None, page.DRAW_HINT), None, outputs, js=CLEAR_CANVAS_JS,
                        queue=False, api_visibility="private")
     # preprocess=False: the file reaches our own safe decoder, not Gradio's (which fails loudly on bad files).
     upload.change(read_file, upload, preprocess=False, **live)

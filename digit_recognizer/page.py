@@ -38,7 +38,9 @@ def view_of_drawing(recognizer: DigitRecognizer, sketch: dict | None) -> PageVie
     """The Sketchpad's value (background, layers, composite) → what the page shows."""
     if sketch is None:
         return None, None, NO_DIGIT_IN_DRAWING
-    return view_of(recognizer, sketch, NO_DIGIT_IN_DRAWING)
+    view = view_of(recognizer, sketch, NO_DIGIT_IN_DRAWING)
+    # Our own canvas always sends a readable sketch; one without any layer is an empty canvas.
+    return (None, None, NO_DIGIT_IN_DRAWING) if view[0] is None else view
 
 
 def upload_path(payload) -> str | None:
