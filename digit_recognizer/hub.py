@@ -4,6 +4,7 @@ Run `python -m digit_recognizer.hub --help`; the app calls `model_file()` to loc
 """
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -74,6 +75,11 @@ def model_file(repo_id: str | None = None) -> Path:
             )
         return local
     where = f"{MODEL_FILENAME} from Hub model repo '{repo_id}'"
+    # The library retries an unreachable Hub for about 25 s with a warning per attempt; those lines
+    # would bury the one that explains the outcome, so they are held back during the download.
+    hub_logger = logging.getLogger("huggingface_hub")
+    level = hub_logger.level
+    hub_logger.setLevel(logging.ERROR)
     try:
         return Path(hf_hub_download(repo_id, MODEL_FILENAME))
     except HFValidationError as error:
@@ -96,6 +102,8 @@ def model_file(repo_id: str | None = None) -> Path:
         ) from error
     except HfHubHTTPError as error:
         raise ModelNotFoundError(f"cannot load {where}: {one_line(error)}") from error
+    finally:
+        hub_logger.setLevel(level)
 
 
 # --- Choosing what to upload ---------------------------------------------------------------

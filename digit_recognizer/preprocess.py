@@ -78,8 +78,9 @@ def _pixels(image) -> np.ndarray:
 
 def _sketch_pixels(value: dict) -> np.ndarray:
     """A Sketchpad/ImageEditor value: the drawn layers if anything is drawn, else composite or background."""
-    layers = value.get("layers") or []
-    if not isinstance(layers, (list, tuple)):
+    layers = value.get("layers")
+    layers = [] if layers is None else layers
+    if not isinstance(layers, (list, tuple)):  # (an array here is not a list of layers either)
         raise ImageError("The sketch's layers are not a list of images.")
     layers = [_pixels(layer) for layer in layers if layer is not None]
     drawn = [layer for layer in layers if layer.shape[2] in (2, 4) and layer[..., -1].max() > 0]

@@ -1,6 +1,12 @@
 """Runs the trained CNN: frames any image as MNIST, calls the model once, softmaxes the logits."""
 from __future__ import annotations
 
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +14,7 @@ import numpy as np
 from digit_recognizer.preprocess import to_mnist_frame
 
 DIGITS = [str(digit) for digit in range(10)]
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"  # how a file stored with Git LFS starts when not pulled
 
 
 class ModelLoadError(RuntimeError):
@@ -44,7 +51,15 @@ class DigitRecognizer:
         path = Path(path) if path is not None else model_file()
         if not path.is_file():
             raise ModelLoadError(f"model file {path} not found: train it with CNN_Model_Training.ipynb")
-        import keras
+        with path.open("rb") as file:
+            start = file.read(len(LFS_POINTER))
+        if start == LFS_POINTER:
+            raise ModelLoadError(
+                f"model file {path} is a Git LFS pointer, not the model (the repository was cloned without "
+                "git-lfs): install git-lfs and run `git lfs pull`"
+            )
+        with tensorflow_logs_at_their_level():
+            import keras
 
         try:
             model = keras.models.load_model(path, compile=False)
@@ -86,3 +101,55 @@ class DigitRecognizer:
             for index, row in zip(present, probabilities):
                 results[index] = dict(zip(DIGITS, row.tolist()))
         return results
+
+
+# An absl log line ("I0000 00:00:1795306378.470409   26780 port.cc:153] oneDNN custom operations…")
+# and the banner absl prints before its first lines when logging is not initialised yet.
+ABSL_LINE = re.compile(rb"([IWEF])\d{4} \d+:\d+:\d+\.\d+ +\d+ \S+:\d+\] ")
+ABSL_BANNER = b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
+SEVERITIES = {b"I": 0, b"W": 1, b"E": 2, b"F": 3}
+
+
+@contextmanager
+def tensorflow_logs_at_their_level() -> Iterator[None]:
+    """Apply TF_CPP_MIN_LOG_LEVEL to the lines TensorFlow's C++ libraries log while they load.
+
+    TensorFlow 2.21 logs through absl, which writes everything logged before it is initialised
+    straight to stderr, whatever the level (oneDNN and CUDA notices, twice, at every start). While
+    TensorFlow loads, stderr goes through a pipe that drops those lines below the level and passes
+    every other line on as it comes (so a crash still shows everything before it).
+    """
+    setting = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0").strip()
+    level = int(setting) if setting.isdigit() else 0
+    if level == 0:
+        yield
+        return
+    sys.stderr.flush()
+    stderr = os.dup(2)
+    reading, writing = os.pipe()
+    os.dup2(writing, 2)
+    os.close(writing)
+    forwarder = threading.Thread(target=_forward_lines, args=(reading, os.dup(stderr), level), daemon=True)
+    forwarder.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(stderr, 2)  # closes the pipe's last writing end: the forwarder reads to the end and stops
+        os.close(stderr)
+        forwarder.join(timeout=10)
+
+
+def _forward_lines(reading: int, destination: int, level: int) -> None:
+    with open(reading, "rb") as lines, open(destination, "wb") as stderr:
+        for line in lines:
+            if not _absl_below(level, line):
+                stderr.write(line)
+                stderr.flush()
+
+
+def _absl_below(level: int, line: bytes) -> bool:
+    """Whether `line` is an absl log line, or absl's banner (a warning), of a severity below `level`."""
+    absl = ABSL_LINE.match(line)
+    severity = SEVERITIES[absl.group(1)] if absl else SEVERITIES[b"W"] if line.startswith(ABSL_BANNER) else None
+    return severity is not None and severity < level

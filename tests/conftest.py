@@ -33,20 +33,28 @@ def free_port() -> int:
 
 
 def start_app(port: int, env: dict | None = None, timeout: float = 120.0):
-    """Start `python app.py` on 127.0.0.1:`port`; return the process once it answers HTTP."""
+    """Start `python app.py` on 127.0.0.1:`port`; return the process once it answers HTTP.
+
+    `env` adds to this process's environment; a None value removes that variable.
+    """
     import subprocess
     import sys
+    import tempfile
     import time
     import urllib.request
 
     environment = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
                    "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
+    environment = {name: value for name, value in environment.items() if value is not None}
+    # The server's output goes to a file, not a pipe: a pipe nobody reads blocks a chatty server.
+    log = tempfile.NamedTemporaryFile("w+", prefix=f"app-{port}-", suffix=".log", delete=False)
     process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=environment,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log_path = log.name
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"app.py exited with {process.returncode}:\n{process.stdout.read()}")
+            raise RuntimeError(f"app.py exited with {process.returncode}:\n{Path(log.name).read_text()}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/gradio_api/info", timeout=2)
             return process
@@ -57,10 +65,15 @@ def start_app(port: int, env: dict | None = None, timeout: float = 120.0):
 
 
 @pytest.fixture(scope="session")
-def app_url():
-    """The real app, served once for the whole test session."""
+def served_app():
+    """The real app, served once for the whole test session: its URL and its process."""
     port = free_port()
     process = start_app(port)
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", process
     process.terminate()
     process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def app_url(served_app) -> str:
+    return served_app[0]

@@ -379,6 +379,7 @@ def test_to_ink_keeps_the_image_size_and_range(seven):
         {},
         {"background": None, "layers": [], "composite": None},
         {"layers": "not a list"},
+        {"layers": np.zeros((10, 10, 4), np.uint8)},  # an array is not a list of layers
         Image.new("L", (0, 0)),
     ],
     ids=lambda bad: type(bad).__name__,
