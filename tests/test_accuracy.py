@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.accuracy import accuracy
 from digit_recognizer.preprocess import to_mnist_frame
+from digit_recognizer.recognizer import DigitRecognizer
 from renderings import FORMS, naive, render
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "cnn_model_v2.h5"
@@ -20,18 +22,8 @@ MIN_ACCURACY = 0.98
 
 
 @pytest.fixture(scope="module")
-def model():
-    import keras
-
-    return keras.models.load_model(MODEL_PATH, compile=False)
-
-
-def accuracy(model, frames: list[np.ndarray | None], labels: np.ndarray) -> float:
-    """Share of frames read as their label, in one model call; a missing frame counts as wrong."""
-    batch = np.stack([np.zeros((28, 28), np.float32) if frame is None else frame for frame in frames])
-    predicted = np.argmax(np.asarray(model(batch[..., np.newaxis], training=False)), axis=1)
-    found = np.array([frame is not None for frame in frames])
-    return float(np.mean((predicted == labels) & found))
+def model() -> DigitRecognizer:
+    return DigitRecognizer.load(MODEL_PATH)
 
 
 @pytest.fixture(scope="module")
