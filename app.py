@@ -68,6 +68,7 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
                     type="numpy",
                     image_mode="RGBA",
                     canvas_size=(400, 400),
+                    height=540,
                     fixed_canvas=True,
                     brush=gr.Brush(default_size=22, colors=["#000000"], default_color="#000000", color_mode="fixed"),
                     layers=False,
