@@ -49,6 +49,9 @@ HOW_TO_REGENERATE = {
     MODEL_FILENAME: f"train it by running {NOTEBOOK} (it saves {MODEL_FILENAME} at the repository root)",
     METRICS_FILENAME: f"run {NOTEBOOK} (it writes {METRICS_FILENAME} after evaluating the model)",
 }
+# The ids this project's README links to; a published copy's README names its own instead.
+PROJECT_SPACE = "digit-recognizer/draw-a-digit"
+PROJECT_MODEL_REPO = "digit-recognizer/digit-cnn"
 PAID_PLAN_HINTS = ("payment", "paid plan", "subscription", "billing", "huggingface.co/pro")
 
 
@@ -297,6 +300,15 @@ def one_line(message: Exception | str) -> str:
     return " ".join(line.strip() for line in str(message).splitlines() if line.strip()) or type(message).__name__
 
 
+def space_readme(readme: bytes, space_id: str, model_repo: str | None) -> bytes:
+    """The README as the Space `space_id` should show it: its links (Colab badge, API snippet) name that
+    Space instead of this project's, and its `models:` the model repo the Space loads, if one is given."""
+    text = readme.decode("utf-8", errors="replace").replace(PROJECT_SPACE, space_id)
+    if model_repo:
+        text = text.replace(PROJECT_MODEL_REPO, model_repo)
+    return text.encode()
+
+
 def publish_space(root: Path, repo_id: str, private: bool, dry_run: bool, model_repo: str | None) -> None:
     """Create the Gradio Space `repo_id` if needed and upload exactly `space_files(root)` in one commit."""
     selected = space_files(root)
@@ -307,11 +319,15 @@ def publish_space(root: Path, repo_id: str, private: bool, dry_run: bool, model_
     problems = missing_files(root, selected, required)
     if problems:
         raise PublishError("; ".join(problems))
-    sizes = {path.as_posix(): (root / path).stat().st_size for path in selected}
+    contents: dict[str, Path | bytes] = {path.as_posix(): root / path for path in selected}
+    if "README.md" in contents:
+        contents["README.md"] = space_readme((root / "README.md").read_bytes(), repo_id, model_repo)
+    sizes = {name: len(content) if isinstance(content, bytes) else content.stat().st_size
+             for name, content in contents.items()}
     if dry_run:
         visibility = "private" if private else "public"
         print(f"Dry run, nothing sent. Would create the {visibility} Gradio Space {repo_id} if it does not exist,")
-        print(f"then upload these files from {root} in one commit:\n")
+        print(f"then upload these files from {root} in one commit (README.md's links pointed at {repo_id}):\n")
         print(file_table(sizes))
         if model_repo:
             print(f"\nand set the Space variable MODEL_REPO={model_repo} (the app loads {MODEL_FILENAME} from there).")
@@ -323,7 +339,7 @@ def publish_space(root: Path, repo_id: str, private: bool, dry_run: bool, model_
             api.add_space_variable(repo_id, "MODEL_REPO", model_repo, description="Hub model repo the app loads")
         commit = api.create_commit(
             repo_id,
-            [CommitOperationAdd(path_in_repo=name, path_or_fileobj=root / name) for name in sizes],
+            [CommitOperationAdd(path_in_repo=name, path_or_fileobj=content) for name, content in contents.items()],
             commit_message="Publish the digit recognizer Space",
             repo_type="space",
         )
@@ -434,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     except PublishError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the listing was piped into `head`: stop quietly, like any Unix tool
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from huggingface_hub import ModelCard, SpaceCardData, metadata_load, scan_cache_dir
+from huggingface_hub import ModelCard, SpaceCard, SpaceCardData, metadata_load, scan_cache_dir
 from huggingface_hub.utils import validate_repo_id
 
 from conftest import REPO_ROOT
@@ -554,3 +554,16 @@ def test_readme_metadata_has_license_short_description_and_model_links(space_car
     for model in space_card.models:
         validate_repo_id(model)
         assert model.count("/") == 1
+
+
+def test_published_readme_names_the_users_space_and_model_repo(tmp_path, fake_hub):
+    hub = fake_hub()
+    root = write_checkout(tmp_path / "checkout")
+    (root / "README.md").write_bytes((REPO_ROOT / "README.md").read_bytes())
+    env = hub_env(tmp_path, hub.endpoint, HF_TOKEN="hf_write_token")
+    result = run_hub(env, "space", "someone/digits", "--root", str(root), "--model-repo", "someone/cnn")
+    assert result.returncode == 0, result.stderr
+    published = hub.committed["README.md"].decode()
+    assert "digit-recognizer/" not in published
+    assert "huggingface.co/spaces/someone/digits/blob/main/CNN_Model_Training.ipynb" in published
+    assert SpaceCard(published).data.models == ["someone/cnn"]
