@@ -25,10 +25,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def launch(script: Path, port: int) -> subprocess.Popen:
-    """Start `python script` serving on 127.0.0.1:`port`, its output in a temporary file (a pipe could fill up)."""
+def launch(script: Path, port: int, env: dict[str, str | None] | None = None) -> subprocess.Popen:
+    """Start `python script` serving on 127.0.0.1:`port`, its output in a temporary file (a pipe could fill up).
+
+    `env` adds to this process's environment; a None value removes that variable.
+    """
     environment = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-                   "GRADIO_ANALYTICS_ENABLED": "False"}
+                   "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
+    environment = {name: value for name, value in environment.items() if value is not None}
     log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen([sys.executable, script.name], cwd=script.parent, env=environment,
                                stdout=log, stderr=subprocess.STDOUT, text=True)

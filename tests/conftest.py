@@ -5,6 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks import server
+from benchmarks.server import free_port  # noqa: F401  (tests import it from here)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,44 +27,15 @@ def mnist_test(mnist_path) -> tuple[np.ndarray, np.ndarray]:
         return data["x_test"], data["y_test"]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_app(port: int, env: dict | None = None, timeout: float = 120.0):
     """Start `python app.py` on 127.0.0.1:`port`; return the process once it answers HTTP.
 
-    `env` adds to this process's environment; a None value removes that variable.
+    `env` adds to this process's environment; a None value removes that variable. The server's
+    output is in `process.log` (a file: a pipe nobody reads would block a chatty server).
     """
-    import subprocess
-    import sys
-    import tempfile
-    import time
-    import urllib.request
-
-    environment = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-                   "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
-    environment = {name: value for name, value in environment.items() if value is not None}
-    # The server's output goes to a file, not a pipe: a pipe nobody reads blocks a chatty server.
-    log = tempfile.NamedTemporaryFile("w+", prefix=f"app-{port}-", suffix=".log", delete=False)
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=environment,
-                               stdout=log, stderr=subprocess.STDOUT, text=True)
-    process.log_path = log.name
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"app.py exited with {process.returncode}:\n{Path(log.name).read_text()}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/gradio_api/info", timeout=2)
-            return process
-        except OSError:
-            time.sleep(0.25)
-    process.kill()
-    raise RuntimeError(f"app.py did not answer on port {port} within {timeout:.0f} s")
+    process = server.launch(server.APP, port, env)
+    server.wait_until_up(process, f"http://127.0.0.1:{port}", timeout)
+    return process
 
 
 @pytest.fixture(scope="session")
@@ -70,8 +44,7 @@ def served_app():
     port = free_port()
     process = start_app(port)
     yield f"http://127.0.0.1:{port}", process
-    process.terminate()
-    process.wait(timeout=30)
+    server.stop(process)
 
 
 @pytest.fixture(scope="session")

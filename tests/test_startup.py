@@ -113,7 +113,8 @@ def test_a_good_start_prints_only_where_the_app_runs():
     process = start_app(free_port(), env={"TF_CPP_MIN_LOG_LEVEL": None, "MODEL_REPO": None})
     process.terminate()
     process.wait(timeout=30)
-    output = Path(process.log_path).read_text()
+    process.log.seek(0)
+    output = process.log.read()
     chatter = [line for line in output.splitlines() if ABSL_LINE.match(line.encode()) or ABSL_BANNER.decode() in line]
     assert chatter == []
     assert "Running on local URL:  http://127.0.0.1:" in output
