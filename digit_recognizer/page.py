@@ -72,25 +72,12 @@ def view_of_upload(recognizer: DigitRecognizer, payload) -> PageView:
 
 def labels_for_uploads(recognizer: DigitRecognizer, payloads: list) -> list[dict[str, float]]:
     """The API's batched endpoint: one probability dict per uploaded file, {} for no digit or a bad file."""
-    images = []
-    for payload in payloads:
-        try:
-            images.append(read_upload(payload))
-        except ImageError:
-            images.append(None)
-    readable = [index for index, image in enumerate(images) if image is not None]
-    results: list[dict[str, float]] = [{} for _ in payloads]
-    try:
-        batch = recognizer.predict_many([images[index] for index in readable])
-    except ImageError:  # one odd image must not fail the others: fall back to one at a time
-        batch = [safe_predict(recognizer, images[index]) for index in readable]
-    for index, probabilities in zip(readable, batch):
-        results[index] = probabilities
-    return results
+    return recognizer.predict_many([readable_upload(payload) for payload in payloads])
 
 
-def safe_predict(recognizer: DigitRecognizer, image) -> dict[str, float]:
+def readable_upload(payload):
+    """The uploaded image, or None if the file cannot be read as one."""
     try:
-        return recognizer.predict(image)
+        return read_upload(payload)
     except ImageError:
-        return {}
+        return None

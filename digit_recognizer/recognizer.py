@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digit_recognizer.preprocess import to_mnist_frame
+from digit_recognizer.preprocess import ImageError, to_mnist_frame
 
 DIGITS = [str(digit) for digit in range(10)]
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"  # how a file stored with Git LFS starts when not pulled
@@ -101,8 +101,9 @@ class DigitRecognizer:
         return self.predict_with_frame(image)[0]
 
     def predict_many(self, images: list) -> list[dict[str, float]]:
-        """`predict` for several images with one model call (what a batched endpoint wants)."""
-        frames = [to_mnist_frame(image) for image in images]
+        """`predict` for several images with one model call (what a batched endpoint wants). One
+        image's trouble stays its own: None, an unreadable image or no ink each give {}."""
+        frames = [_frame_or_none(image) for image in images]
         present = [index for index, frame in enumerate(frames) if frame is not None]
         results: list[dict[str, float]] = [{} for _ in images]
         if present:
@@ -110,6 +111,15 @@ class DigitRecognizer:
             for index, row in zip(present, probabilities):
                 results[index] = dict(zip(DIGITS, row.tolist()))
         return results
+
+
+def _frame_or_none(image) -> np.ndarray | None:
+    if image is None:
+        return None
+    try:
+        return to_mnist_frame(image)
+    except ImageError:
+        return None
 
 
 # An absl log line ("I0000 00:00:1795306378.470409   26780 port.cc:153] oneDNN custom operations…")

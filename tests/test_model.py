@@ -70,3 +70,9 @@ def test_corrupt_model_file_fails_with_one_clear_line(tmp_path):
     with pytest.raises(ModelLoadError, match="could not be loaded") as raised:
         DigitRecognizer.load(broken)
     assert "\n" not in str(raised.value) and str(broken) in str(raised.value)
+
+
+def test_predict_many_gives_an_unreadable_or_missing_image_an_empty_result_and_reads_the_rest(recognizer, mnist_test):
+    results = recognizer.predict_many([None, np.zeros((4, 4, 5), np.uint8), mnist_test[0][0]])
+    assert results[:2] == [{}, {}]
+    assert max(results[2], key=results[2].get) == str(mnist_test[1][0])
