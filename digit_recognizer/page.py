@@ -36,10 +36,9 @@ def view_of(recognizer: DigitRecognizer, image, no_digit_message: str) -> PageVi
 
 def view_of_drawing(recognizer: DigitRecognizer, sketch: dict | None) -> PageView:
     """The Sketchpad's value (background, layers, composite) → what the page shows."""
-    if sketch is None:
-        return None, None, NO_DIGIT_IN_DRAWING
     view = view_of(recognizer, sketch, NO_DIGIT_IN_DRAWING)
-    # Our own canvas always sends a readable sketch; one without any layer is an empty canvas.
+    # Our own canvas sends None or a sketch without layers when it is empty: any view without a
+    # guess is an empty canvas, never an unreadable file.
     return (None, None, NO_DIGIT_IN_DRAWING) if view[0] is None else view
 
 
