@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from digit_recognizer.preprocess import ImageError, to_mnist_frame
+from digit_recognizer.reading import Reading
 
 DIGITS = [str(digit) for digit in range(10)]
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"  # how a file stored with Git LFS starts when not pulled
@@ -31,10 +32,12 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 class DigitRecognizer:
     """One loaded model; `predict` any image. The app holds a single instance."""
 
-    def __init__(self, model) -> None:
+    def __init__(self, model, temperature: float = 1.0, energy_threshold: float | None = None) -> None:
         import tensorflow as tf
 
         self.model = model
+        self.temperature = temperature  # softmax(logits / temperature): fitted in the notebook (metrics.json)
+        self.energy_threshold = energy_threshold  # a frame whose energy is above it is not a digit; None: all are
         # A traced function with a fixed signature runs in ~1.1 ms; `model.predict` builds a
         # data pipeline on every call (~35 ms), and eager calls take ~7 ms.
         self._logits = tf.function(
@@ -83,11 +86,36 @@ class DigitRecognizer:
             )
         return cls(model)
 
-    def probabilities(self, frames: np.ndarray) -> np.ndarray:
-        """Softmax of the model's logits for a batch of 28×28 frames in [0, 1]: shape (n, 10)."""
+    def logits(self, frames: np.ndarray) -> np.ndarray:
+        """The model's raw (linear) outputs for a batch of 28×28 frames in [0, 1], in one call: shape (n, 10)."""
         batch = np.asarray(frames, np.float32).reshape(-1, 28, 28, 1)
         logits = self._logits_of_one(batch) if len(batch) == 1 else self._logits(batch)
-        return softmax(np.asarray(logits, np.float64))
+        return np.asarray(logits, np.float64)
+
+    def calibrated(self, logits: np.ndarray) -> np.ndarray:
+        """Probabilities from logits with the fitted temperature: shape (n, 10)."""
+        return softmax(np.asarray(logits, np.float64) / self.temperature)
+
+    def energy(self, logits: np.ndarray) -> np.ndarray:
+        """−logsumexp of the logits, shape (n,): low for digits, high for what the model has not seen as one."""
+        logits = np.asarray(logits, np.float64)
+        top = logits.max(axis=-1)
+        return -(top + np.log(np.exp(logits - top[..., None]).sum(axis=-1)))
+
+    def is_digit(self, logits: np.ndarray) -> np.ndarray:
+        """Whether each frame reads as a digit at all (energy at or below the saved threshold): shape (n,)."""
+        energy = self.energy(logits)
+        return np.ones(energy.shape, bool) if self.energy_threshold is None else energy <= self.energy_threshold
+
+    def probabilities(self, frames: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities for a batch of 28×28 frames in [0, 1]: shape (n, 10)."""
+        return self.calibrated(self.logits(frames))
+
+    def read(self, image, explain: bool = False) -> Reading:
+        """Every digit (and other mark) in `image`, left to right; see reading.Reading."""
+        from digit_recognizer.reader import read
+
+        return read(self, image, explain=explain)
 
     def predict_with_frame(self, image) -> tuple[dict[str, float], np.ndarray | None]:
         """Probabilities for "0"…"9" and the 28×28 frame the model saw; ({}, None) when there is no ink."""

@@ -1,0 +1,52 @@
+"""What `DigitRecognizer.read` returns: every mark found in an image, left to right, and the number they spell."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Box = tuple[int, int, int, int]  # x, y, width, height in the input image's pixels
+
+# What the reader made of a mark.
+DIGIT = "digit"  # one of 0–9: part of the number
+NOT_A_DIGIT = "not a digit"  # a letter, doodle, scribble or shape: left out of the number
+DOT = "dot"  # a decimal point, comma or stray dot: left out of the number
+DASH = "dash"  # a dash, minus or underline: left out of the number
+KINDS = (DIGIT, NOT_A_DIGIT, DOT, DASH)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One mark: where it is, what it is, and (for digits and non-digits) what the model made of it."""
+
+    kind: str
+    box: Box
+    probabilities: dict[str, float] = field(default_factory=dict)  # "0"…"9", calibrated; {} for dots and dashes
+    frame: np.ndarray | None = None  # the 28×28 frame the model saw
+    heatmap: np.ndarray | None = None  # 28×28, which pixels pushed towards the top guess (read(explain=True))
+
+    @property
+    def label(self) -> str:
+        """The most probable digit, or "" for a mark the model did not read."""
+        return max(self.probabilities, key=self.probabilities.get) if self.probabilities else ""
+
+    def top(self, count: int = 3) -> list[tuple[str, float]]:
+        """The `count` most probable digits with their probabilities, most probable first."""
+        return sorted(self.probabilities.items(), key=lambda item: -item[1])[:count]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Every mark found, left to right; `message` says why nothing was read when that is not obvious."""
+
+    marks: tuple[Mark, ...] = ()
+    message: str = ""
+
+    @property
+    def digits(self) -> list[Mark]:
+        return [mark for mark in self.marks if mark.kind == DIGIT]
+
+    @property
+    def text(self) -> str:
+        """The digits read, left to right ("2026"); "" when there are none."""
+        return "".join(mark.label for mark in self.digits)
