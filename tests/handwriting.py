@@ -168,7 +168,7 @@ def compose_number(data: Pendigits, writer: int, length: int, rng: np.random.Gen
 
     Digits are `height` px tall (else 50–130), each within ±8 %, slanted by `slant`, on a baseline
     waving by `wave` × height. With gaps (`touching=False`) no two digits' strokes come closer than
-    8 % of the height; touching ones meet or overlap by up to 12 % of the height. A `separator`
+    8 % of the height; touching ones meet or overlap by up to 6 % of the height. A `separator`
     goes between two digits. The ink has `margin` px round the number, or is `shape` with the number
     at a random place.
     """
@@ -210,7 +210,7 @@ class _Profile:
         if not np.isfinite(reach):  # the first piece, or nothing beside it
             x = self.right + (rng.uniform(*gap) * height if self.edges else 0.0)
         elif touching:  # the strokes' edges meet (the brush's width) or overlap
-            x = reach + brush * 0.9 - rng.uniform(0.0, 0.12) * height
+            x = reach + brush * 0.9 - rng.uniform(0.0, 0.06) * height
         else:
             x = reach + brush + rng.uniform(*gap) * height
         reach_rows = int(np.ceil(brush)) + 1  # the brush widens a stroke up and down as well as sideways

@@ -1,0 +1,274 @@
+"""Finds the marks in an image (digits, dots, dashes), left to right, and proposes how to cut marks
+that may hold several touching digits; reader.py lets the model choose among the proposals.
+
+Works on preprocess.py's ink map, read at a resolution where the digits are about TARGET_HEIGHT px tall.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from digit_recognizer.preprocess import (
+    INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, Box, _digit_box, _frame, _pixels, _read_closer,
+    _read_ink, _shrink_factor,
+)
+from digit_recognizer.reading import DASH, DIGIT, DOT
+
+MAX_MARKS = 30  # an image holding more marks than this (a page of text, a sprinkle of specks) is not read
+MAX_PARTS = 4 * MAX_MARKS  # connected strokes counted before reading any closer: bounds all later work
+TARGET_HEIGHT = 40  # the ink is read at a resolution where a digit is about this many px tall...
+SPECK_SIDE = 0.6  # ...and a part whose longer side is less than this many stroke widths is a speck
+DOT_SIDE = 0.35  # a lone part smaller than this (times the digits' height) is a dot (or comma)
+DASH_HEIGHT = 0.3  # a lone part flatter than this (times the digits' height)...
+DASH_ASPECT = 2.5  # ...and this many times wider than tall is a dash (wider than UNDERLINE: an underline)
+UNDERLINE = 1.2  # a flat part wider than this (times the digits' height) joins no digit
+SAME_DIGIT_OVERLAP = 0.5  # parts whose columns (slant removed) overlap by this much of the narrower one are one digit
+MAX_SLANT = 0.6  # |horizontal shift per px of height| the slant estimate is clipped to
+SPLIT_ASPECT = 0.8  # a digit mark wider than this (times its height, slant removed) may be several digits
+MIN_PIECE, MAX_PIECE = 0.1, 1.15  # a piece of a split mark is this narrow to this wide (times its height)
+CUTS_PER_HEIGHT = 3  # cut positions tried per height of a mark's width (the lowest columns of ink)...
+MAX_CUTS = 16  # ...at most this many per mark, at least MIN_CUT_SPACING (times its height) apart
+MIN_CUT_SPACING = 0.12
+MAX_CUT_GAP = 0.3  # evenly spaced cuts fill longer stretches without a low column
+MIN_PIECE_INK = 0.04  # a piece with less than this share of the mark's ink is not a digit
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A candidate digit: the part of a mark between cut positions `start` and `end` (indices)."""
+
+    start: int
+    end: int
+    box: Box  # in the input image's pixels
+    frame: np.ndarray  # 28×28, what the model would see
+    width: float  # width over the mark's height (slant removed)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A mark: a DOT or DASH (no pieces), or a DIGIT mark with every way of cutting it into pieces."""
+
+    kind: str
+    box: Box
+    cuts: int = 2  # cut positions, both edges included: any path of pieces from 0 to cuts - 1 reads the mark
+    pieces: tuple[Piece, ...] = ()
+
+
+@dataclass(frozen=True)
+class Layout:
+    groups: tuple[Group, ...] = ()  # left to right
+    message: str = ""  # why nothing was read, when there was too much to read
+
+
+def find_marks(image) -> Layout:
+    """The marks in `image`, left to right. Raises preprocess.ImageError for input that is not an image."""
+    pixels = _pixels(image)
+    factor = _shrink_factor(pixels.shape, WORK_SIDE)
+    ink = _read_ink(pixels, factor)
+    strongest = float(ink.max())
+    if strongest < MIN_CONTRAST:
+        return Layout()
+    parts = _parts(ink, strongest)
+    parts = parts[np.maximum(parts[:, 2], parts[:, 3]) * factor >= MIN_DIGIT_PIXELS]  # specks, as predict drops
+    if len(parts) > MAX_PARTS:
+        return _too_many()
+    if len(parts) == 0:
+        return Layout()
+    height = _digit_height(parts)
+    closer = int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
+    fine = ink if closer == factor else _read_ink(pixels, closer)
+    groups = _groups(fine, closer, float(fine.max()))
+    if len(groups) > MAX_MARKS:
+        return _too_many()
+    if len(groups) == 1 and groups[0].kind == DIGIT:
+        return Layout((_as_predict_frames_it(groups[0], pixels, ink, factor),))
+    return Layout(tuple(groups))
+
+
+def _too_many() -> Layout:
+    return Layout(message=f"This image holds more than {MAX_MARKS} marks: write at most {MAX_MARKS} digits.")
+
+
+def _parts(ink: np.ndarray, strongest: float) -> np.ndarray:
+    """Stats (x, y, width, height, area) of the connected strokes."""
+    mask = (ink > INK_LEVEL * strongest).astype(np.uint8)
+    return cv2.connectedComponentsWithStats(mask, connectivity=8)[2][1:]
+
+
+def _digit_height(parts: np.ndarray) -> float:
+    """The digits' height: the median height of the parts at least half as tall as the tallest."""
+    heights = parts[:, 3]
+    return float(np.median(heights[heights >= heights.max() / 2]))
+
+
+def _as_predict_frames_it(group: Group, pixels: np.ndarray, ink: np.ndarray, factor: int) -> Group:
+    """A lone digit mark whose unsplit reading is exactly `predict`'s: its frame and box."""
+    box = _digit_box(ink)
+    if box is not None and factor > 1 and max(box[2], box[3]) < 32:
+        ink, box, factor = _read_closer(pixels, box, factor)
+    if box is None or max(box[2], box[3]) * factor < MIN_DIGIT_PIXELS:
+        return Group(group.kind, group.box)
+    pieces = tuple(Piece(p.start, p.end, p.box, _frame(ink, box), p.width) if (p.start, p.end) == (0, group.cuts - 1)
+                   else p for p in group.pieces)
+    return Group(group.kind, group.box, group.cuts, pieces)
+
+
+# --- Parts into marks ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Part:
+    label: int
+    box: Box  # at the ink's resolution
+    left: float  # columns (slant removed)
+    right: float
+
+
+def _groups(ink: np.ndarray, factor: int, strongest: float) -> list[Group]:
+    mask = (ink > INK_LEVEL * strongest).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    stroke = _stroke_width(mask, labels, stats)
+    keep = [label for label in range(1, count) if max(stats[label, 2], stats[label, 3]) >= SPECK_SIDE * stroke]
+    if not keep:
+        return []
+    height = _digit_height(stats[keep])
+    slant = _slant(labels, stats, keep, height)
+    reference = ink.shape[0] / 2
+    parts = [_part(label, labels, stats, slant, reference) for label in keep]
+    members = _join(parts, height)
+    groups = []
+    for chosen in members:
+        groups.append(_mark(chosen, ink, labels, slant, reference, height, factor, alone=len(members) == 1))
+    order = np.argsort([(min(p.left for p in chosen) + max(p.right for p in chosen)) for chosen in members])
+    return [groups[index] for index in order]
+
+
+def _stroke_width(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -> float:
+    """Stroke width of the largest part (4 × mean distance to its edge), in px."""
+    label = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, width, height = stats[label, :4]
+    crop = np.pad((labels[y : y + height, x : x + width] == label).astype(np.uint8), 1)
+    distances = cv2.distanceTransform(crop, cv2.DIST_L2, 3)
+    return 4 * float(distances[crop > 0].mean())
+
+
+def _slant(labels: np.ndarray, stats: np.ndarray, keep: list[int], height: float) -> float:
+    """Horizontal shift per px downwards of the writing's upright strokes: the median, over the tall
+    parts, of the slope of x against y (positive leans left)."""
+    slopes = []
+    for label in keep:
+        x, y, width, part_height = stats[label, :4]
+        if part_height < height / 2:
+            continue
+        moments = cv2.moments((labels[y : y + part_height, x : x + width] == label).astype(np.uint8), binaryImage=True)
+        if moments["mu02"] > 0:
+            slopes.append(moments["mu11"] / moments["mu02"])
+    return float(np.clip(np.median(slopes), -MAX_SLANT, MAX_SLANT)) if slopes else 0.0
+
+
+def _part(label: int, labels: np.ndarray, stats: np.ndarray, slant: float, reference: float) -> _Part:
+    x, y, width, height = (int(value) for value in stats[label, :4])
+    rows, columns = np.nonzero(labels[y : y + height, x : x + width] == label)
+    upright = columns + x - slant * (rows + y - reference)
+    return _Part(label, (x, y, width, height), float(upright.min()), float(upright.max()) + 1)
+
+
+def _join(parts: list[_Part], height: float) -> list[list[_Part]]:
+    """Parts grouped into marks: parts sharing their columns (slant removed) are one digit (a 4, 5
+    or 7 in strokes that do not touch, a 1 with flag and base); an underline joins nothing."""
+    parent = list(range(len(parts)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    loose = [part.box[3] <= DASH_HEIGHT * height and part.right - part.left >= UNDERLINE * height for part in parts]
+    for i, first in enumerate(parts):
+        for j in range(i + 1, len(parts)):
+            second = parts[j]
+            if loose[i] or loose[j]:
+                continue
+            overlap = min(first.right, second.right) - max(first.left, second.left)
+            narrower = min(first.right - first.left, second.right - second.left)
+            gap = max(first.box[1] - second.box[1] - second.box[3], second.box[1] - first.box[1] - first.box[3])
+            if overlap >= SAME_DIGIT_OVERLAP * narrower and gap <= height / 2:
+                parent[root(j)] = root(i)
+    members: dict[int, list[_Part]] = {}
+    for index, part in enumerate(parts):
+        members.setdefault(root(index), []).append(part)
+    return list(members.values())
+
+
+def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float, reference: float,
+          height: float, factor: int, alone: bool) -> Group:
+    """One mark: a dot, a dash, or a digit mark with its candidate pieces."""
+    x0 = min(p.box[0] for p in parts)
+    y0 = min(p.box[1] for p in parts)
+    x1 = max(p.box[0] + p.box[2] for p in parts)
+    y1 = max(p.box[1] + p.box[3] for p in parts)
+    left, right = min(p.left for p in parts), max(p.right for p in parts)
+    box = (x0 * factor, y0 * factor, (x1 - x0) * factor, (y1 - y0) * factor)
+    width, mark_height = right - left, y1 - y0
+    if len(parts) == 1 and not alone and max(width, mark_height) <= DOT_SIDE * height:
+        return Group(DOT, box)
+    if len(parts) == 1 and mark_height <= DASH_HEIGHT * height and width >= DASH_ASPECT * mark_height:
+        return Group(DASH, box)
+    crop = ink[y0:y1, x0:x1] * np.isin(labels[y0:y1, x0:x1], [p.label for p in parts])
+    rows, columns = np.mgrid[y0:y1, x0:x1]
+    upright = columns - slant * (rows - reference) - left  # 0 at the mark's left edge
+    cuts = _cut_positions(crop, upright, width, mark_height) if width > SPLIT_ASPECT * mark_height else []
+    edges = [0.0, *cuts, width + 1]
+    pieces = []
+    for start in range(len(edges) - 1):
+        for end in range(start + 1, len(edges)):
+            piece_width = (edges[end] - edges[start]) / mark_height
+            whole = start == 0 and end == len(edges) - 1
+            if not whole and not MIN_PIECE <= piece_width <= MAX_PIECE:
+                continue
+            piece = _piece(crop, upright, edges[start], edges[end], (x0, y0), factor, whole)
+            if piece is not None:
+                pieces.append(Piece(start, end, piece[0], piece[1], piece_width))
+    return Group(DIGIT, box, len(edges), tuple(pieces))
+
+
+def _cut_positions(crop: np.ndarray, upright: np.ndarray, width: float, height: int) -> list[float]:
+    """Where to try cutting a wide mark: the columns (slant removed) where the ink is locally lowest,
+    the lowest first, and enough evenly spaced ones that no two cuts are more than MAX_CUT_GAP apart."""
+    columns = np.clip(upright.astype(int), 0, int(width))
+    profile = np.bincount(columns.ravel(), weights=crop.ravel(), minlength=int(width) + 1)
+    reach = max(1, int(MIN_CUT_SPACING * height))
+    smooth = np.convolve(profile, np.ones(reach) / reach, mode="same")
+    padded = np.pad(smooth, reach, constant_values=np.inf)
+    window = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)
+    low, high = int(MIN_PIECE * height), int(width - MIN_PIECE * height)
+    minima = [column for column in range(low, high) if smooth[column] <= window[column].min()]
+    wanted = min(MAX_CUTS, int(np.ceil(CUTS_PER_HEIGHT * width / height)))
+    cuts: list[float] = []
+    for column in sorted(minima, key=lambda column: smooth[column]):
+        if len(cuts) < wanted and all(abs(column - cut) >= MIN_CUT_SPACING * height for cut in cuts):
+            cuts.append(float(column))
+    edges = [0.0, *sorted(cuts), width]
+    filled = []
+    for start, end in zip(edges[:-1], edges[1:]):
+        extra = int((end - start) // (MAX_CUT_GAP * height))
+        filled += [start + (end - start) * step / (extra + 1) for step in range(1, extra + 1)]
+    return sorted(cuts + filled)
+
+
+def _piece(crop: np.ndarray, upright: np.ndarray, start: float, end: float, origin: tuple[int, int],
+           factor: int, whole: bool) -> tuple[Box, np.ndarray] | None:
+    """The ink of a mark between two columns (slant removed), framed, with its box in input pixels."""
+    ink = crop if whole else crop * ((upright >= start) & (upright < end))
+    if not whole and ink.sum() < MIN_PIECE_INK * crop.sum():
+        return None
+    rows, columns = np.flatnonzero(ink.max(axis=1) > INK_LEVEL), np.flatnonzero(ink.max(axis=0) > INK_LEVEL)
+    if rows.size == 0:
+        return None
+    box = (int(columns[0]), int(rows[0]), int(columns[-1] - columns[0] + 1), int(rows[-1] - rows[0] + 1))
+    x, y = origin
+    return (((x + box[0]) * factor, (y + box[1]) * factor, box[2] * factor, box[3] * factor),
+            _frame(ink, box))
