@@ -50,3 +50,21 @@ class Reading:
     def text(self) -> str:
         """The digits read, left to right ("2026"); "" when there are none."""
         return "".join(mark.label for mark in self.digits)
+
+
+def to_json(reading: Reading) -> dict:
+    """The reading as the `read` API returns it: the number, each digit's label, top-3 and box, and
+    the other marks (non-digits with their closest digits); heatmaps as nested lists when present."""
+
+    def confidences(mark: Mark) -> list[dict]:
+        return [{"label": label, "confidence": probability} for label, probability in mark.top(3)]
+
+    digits = []
+    for mark in reading.digits:
+        entry = {"label": mark.label, "confidences": confidences(mark), "box": list(mark.box)}
+        if mark.heatmap is not None:
+            entry["heatmap"] = np.asarray(mark.heatmap).round(4).tolist()
+        digits.append(entry)
+    marks = [{"kind": mark.kind, "box": list(mark.box), **({"confidences": confidences(mark)} if mark.kind == NOT_A_DIGIT else {})}
+             for mark in reading.marks if mark.kind != DIGIT]
+    return {"text": reading.text, "digits": digits, "marks": marks, "message": reading.message}

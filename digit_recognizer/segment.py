@@ -18,12 +18,15 @@ from digit_recognizer.reading import DASH, DIGIT, DOT
 
 MAX_MARKS = 30  # an image holding more marks than this (a page of text, a sprinkle of specks) is not read
 MAX_PARTS = 4 * MAX_MARKS  # connected strokes counted before reading any closer: bounds all later work
-TARGET_HEIGHT = 40  # the ink is read at a resolution where a digit is about this many px tall...
+TARGET_HEIGHT = 40  # the ink is read again at a resolution where a digit is about this many px tall...
+CLOSE_ENOUGH = 0.6  # ...when it is shorter than this share of it at work size
 SPECK_SIDE = 0.6  # ...and a part whose longer side is less than this many stroke widths is a speck
 DOT_SIDE = 0.35  # a lone part smaller than this (times the digits' height) is a dot (or comma)
 DASH_HEIGHT = 0.3  # a lone part flatter than this (times the digits' height)...
 DASH_ASPECT = 2.5  # ...and this many times wider than tall is a dash (wider than UNDERLINE: an underline)
 UNDERLINE = 1.2  # a flat part wider than this (times the digits' height) joins no digit
+FLAG_HEIGHT, FLAG_GAP, FLAG_TOP = 0.6, 0.3, 0.35  # a mark shorter than FLAG_HEIGHT × height, within FLAG_GAP
+# of a digit and in the top FLAG_TOP of it, is that digit's flag
 SAME_DIGIT_OVERLAP = 0.5  # parts whose columns (slant removed) overlap by this much of the narrower one are one digit
 MAX_SLANT = 0.6  # |horizontal shift per px of height| the slant estimate is clipped to
 SPLIT_ASPECT = 0.8  # a digit mark wider than this (times its height, slant removed) may be several digits
@@ -77,7 +80,7 @@ def find_marks(image) -> Layout:
     if len(parts) == 0:
         return Layout()
     height = _digit_height(parts)
-    closer = int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
+    closer = factor if height >= CLOSE_ENOUGH * TARGET_HEIGHT else int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
     fine = ink if closer == factor else _read_ink(pixels, closer)
     groups = _groups(fine, closer, float(fine.max()))
     if len(groups) > MAX_MARKS:
@@ -200,7 +203,34 @@ def _join(parts: list[_Part], height: float) -> list[list[_Part]]:
     members: dict[int, list[_Part]] = {}
     for index, part in enumerate(parts):
         members.setdefault(root(index), []).append(part)
-    return list(members.values())
+    return _with_flags_joined(list(members.values()), height)
+
+
+def _with_flags_joined(marks: list[list[_Part]], height: float) -> list[list[_Part]]:
+    """A short mark in the top part of a digit's height, close beside it, is that digit's flag
+    (a 5's top stroke written apart): joined to the nearest such digit."""
+    def extent(mark):
+        return (min(p.left for p in mark), max(p.right for p in mark),
+                min(p.box[1] for p in mark), max(p.box[1] + p.box[3] for p in mark))
+
+    tall = [mark for mark in marks if extent(mark)[3] - extent(mark)[2] >= FLAG_HEIGHT * height]
+    kept = []
+    for mark in marks:
+        left, right, top, bottom = extent(mark)
+        if bottom - top >= FLAG_HEIGHT * height or right - left < DOT_SIDE * height:
+            kept.append(mark)
+            continue
+        near = []
+        for digit in tall:
+            d_left, d_right, d_top, d_bottom = extent(digit)
+            gap = max(left - d_right, d_left - right, 0)
+            if gap <= FLAG_GAP * height and (top + bottom) / 2 <= d_top + FLAG_TOP * (d_bottom - d_top):
+                near.append((gap, id(digit), digit))
+        if near:
+            min(near)[2].extend(mark)
+        else:
+            kept.append(mark)
+    return kept
 
 
 def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float, reference: float,
@@ -221,6 +251,8 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
     rows, columns = np.mgrid[y0:y1, x0:x1]
     upright = columns - slant * (rows - reference) - left  # 0 at the mark's left edge
     cuts = _cut_positions(crop, upright, width, mark_height) if width > SPLIT_ASPECT * mark_height else []
+    if alone and not cuts:  # framed as predict frames it, by the caller
+        return Group(DIGIT, box, 2, (Piece(0, 1, box, None, width / mark_height),))
     edges = [0.0, *cuts, width + 1]
     pieces = []
     for start in range(len(edges) - 1):

@@ -1,0 +1,149 @@
+"""Reading whole numbers (issue 8): exact-number accuracy on numbers composed from one pendigits writer's
+digits (with gaps, and touching), against a naive split at blank columns; single digits read by `read`
+against `predict`; `read` on every form of benchmarks/accuracy.py; and `read`'s speed. Prints one table.
+
+    python benchmarks/read_numbers.py                       # 100 numbers per style and canvas, seed 0
+    python benchmarks/read_numbers.py --numbers 300 --singles 500 --seed 1
+
+Data: $PENDIGITS_PATH (default ../shared/data/pendigits_train.npz) and $MNIST_PATH.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repo's packages
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+from benchmarks.inputs import SKETCH_SIDE, mnist_test, sketch
+from benchmarks.timing import markdown_table, milliseconds, timed_calls
+from digit_recognizer.preprocess import INK_LEVEL, to_ink, to_mnist_frame
+from digit_recognizer.recognizer import DigitRecognizer
+from tests.handwriting import Pendigits, compose_number, load_pendigits, on_canvas, pendigit
+from tests.renderings import FORMS, render
+
+STYLES = {"separated": False, "touching": True}  # style → digits touching
+NUMBER_CANVASES = ("transparent", "white", "photo")
+SPEED_CALLS, SPEED_SECONDS = 300, 15.0
+
+
+@dataclass
+class NumbersResult:
+    numbers: int
+    singles: int
+    seed: int
+    exact: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)  # (style, canvas) → (naive, read)
+    single: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # canvas → (predict, read, read as 2+)
+    forms: dict[str, tuple[float, float]] = field(default_factory=dict)  # MNIST form → (predict, read)
+    speed: dict[str, list[float]] = field(default_factory=dict)  # "4 digits" / "1 digit" → seconds per read
+
+
+def number_image(data: Pendigits, touching: bool, canvas: str, rng: np.random.Generator):
+    """A 2–6 digit number by one random writer, on a canvas of at least 400×600 px, and its text."""
+    number = compose_number(data, int(rng.integers(1, 31)), int(rng.integers(2, 7)), rng, touching=touching,
+                            margin=int(rng.integers(20, 120)))
+    height, width = number.ink.shape
+    top, left = int(rng.integers(0, max(1, 400 - height) + 1)), int(rng.integers(0, max(1, 600 - width) + 1))
+    ink = np.pad(number.ink, ((top, max(0, 400 - height - top)), (left, max(0, 600 - width - left))))
+    return on_canvas(ink, canvas, rng), number.text
+
+
+def naive_read(recognizer: DigitRecognizer, image) -> str:
+    """The baseline: cut the ink at blank columns, read each run of columns as one digit."""
+    ink = to_ink(image)
+    columns = ink.max(axis=0) > INK_LEVEL * max(float(ink.max()), 1e-6)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], columns.astype(np.int8), [0]])))
+    frames = [to_mnist_frame(ink[:, start:end]) for start, end in zip(edges[::2], edges[1::2])]
+    frames = [frame for frame in frames if frame is not None]
+    if not frames:
+        return ""
+    return "".join(str(label) for label in recognizer.probabilities(np.stack(frames)).argmax(axis=1))
+
+
+def run_numbers(numbers: int = 100, singles: int = 300, seed: int = 0, digits: int = 300) -> NumbersResult:
+    recognizer, data = DigitRecognizer.load(), load_pendigits()
+    result = NumbersResult(numbers, singles, seed)
+    for style_number, (style, touching) in enumerate(STYLES.items()):
+        for canvas_number, canvas in enumerate(NUMBER_CANVASES):
+            rng = np.random.default_rng([seed, style_number, canvas_number])
+            cases = [number_image(data, touching, canvas, rng) for _ in range(numbers)]
+            result.exact[style, canvas] = (np.mean([naive_read(recognizer, image) == text for image, text in cases]),
+                                           np.mean([recognizer.read(image).text == text for image, text in cases]))
+    for canvas_number, canvas in enumerate(NUMBER_CANVASES):
+        rng = np.random.default_rng([seed, 10, canvas_number])
+        chosen = rng.choice(len(data.labels), size=singles, replace=False)
+        images = [pendigit(data.strokes(int(index)), canvas, rng) for index in chosen]
+        truth = [str(data.labels[index]) for index in chosen]
+        predicted = [_top(recognizer.predict(image)) for image in images]
+        read = [recognizer.read(image).text for image in images]
+        result.single[canvas] = (np.mean([p == t for p, t in zip(predicted, truth)]),
+                                 np.mean([r == t for r, t in zip(read, truth)]), np.mean([len(r) >= 2 for r in read]))
+    images, labels = mnist_test()
+    chosen = np.random.default_rng(seed).choice(len(images), size=digits, replace=False)
+    for number, form in enumerate(FORMS):  # the same renderings as benchmarks/accuracy.py
+        rng = np.random.default_rng([seed, number])
+        inputs = [render(images[index], form, rng) for index in chosen]
+        truth = [str(labels[index]) for index in chosen]
+        result.forms[form] = (np.mean([_top(recognizer.predict(item)) == t for item, t in zip(inputs, truth)]),
+                              np.mean([recognizer.read(item).text == t for item, t in zip(inputs, truth)]))
+    result.speed = speed(recognizer, data, images)
+    return result
+
+
+def _top(probabilities: dict[str, float]) -> str:
+    return max(probabilities, key=probabilities.get) if probabilities else ""
+
+
+def four_digit_sketch(data: Pendigits) -> np.ndarray:
+    """An 800×800 RGBA Sketchpad layer holding a 4-digit number by writer 1 (digits 150 px tall, gaps)."""
+    rng = np.random.default_rng(0)
+    number = compose_number(data, 1, 4, rng, height=150, shape=(SKETCH_SIDE, SKETCH_SIDE))
+    return on_canvas(number.ink, "transparent", rng)
+
+
+def speed(recognizer: DigitRecognizer, data: Pendigits, images: np.ndarray) -> dict[str, list[float]]:
+    timings = {}
+    for name, image in (("4 digits", four_digit_sketch(data)), ("1 digit", sketch(images))):
+        recognizer.read(image)  # the first call of a batch size traces it
+        timings[name] = timed_calls(lambda: recognizer.read(image), SPEED_CALLS, SPEED_SECONDS)
+    return timings
+
+
+def numbers_rows(result: NumbersResult) -> list[list[str]]:
+    """Rows (benchmark, result, target) for README's table (benchmarks/report.py)."""
+    rows = []
+    for (style, canvas), (naive, ours) in result.exact.items():
+        target = "≥ 90 %" if style == "separated" else "≥ 75 %"
+        rows.append([f"exact number, {style} digits, {canvas} ({result.numbers} numbers of 2–6 pendigits digits)",
+                     f"blank-column split {naive:.0%} → **read {ours:.0%}**", target])
+    for canvas, (predict, read, split) in result.single.items():
+        rows.append([f"single pendigits digits, {canvas} ({result.singles}): `predict` vs `read`, read as 2+ digits",
+                     f"{predict:.1%} vs **{read:.1%}**, {split:.1%} split", "within 0.5 pt, split ≤ 0.5 %"])
+    for form, (predict, read) in result.forms.items():
+        rows.append([f"`read` on `{form}` inputs (MNIST test digits, as benchmarks/accuracy.py)",
+                     f"predict {predict:.1%} vs **read {read:.1%}**", "within 0.5 pt"])
+    for name, durations in result.speed.items():
+        target = "p50 ≤ 6 ms" if name == "4 digits" else "p50 ≤ 3 ms"
+        rows.append([f"in-process latency, `DigitRecognizer.read`, 800×800 RGBA sketch, {name}",
+                     f"**p50 {milliseconds(durations, 50):.1f} ms**, p99 {milliseconds(durations, 99):.1f} ms", target])
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--numbers", type=int, default=100, help="numbers per style and canvas (default 100)")
+    parser.add_argument("--singles", type=int, default=300, help="single pendigits digits per canvas (default 300)")
+    parser.add_argument("--digits", type=int, default=300, help="MNIST test digits per form (default 300)")
+    parser.add_argument("--seed", type=int, default=0, help="which numbers and renderings (default 0)")
+    arguments = parser.parse_args()
+    result = run_numbers(arguments.numbers, arguments.singles, arguments.seed, arguments.digits)
+    print(markdown_table(["benchmark", "result", "target"], numbers_rows(result)))
+
+
+if __name__ == "__main__":
+    main()
