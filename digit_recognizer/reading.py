@@ -62,7 +62,8 @@ def to_json(reading: Reading) -> dict:
     digits = []
     for mark in reading.digits:
         entry = {"label": mark.label, "confidences": confidences(mark), "box": list(mark.box)}
-        if mark.heatmap is not None:
+        if mark.heatmap is not None:  # read(explain=True): the frame the model saw, and why it guessed
+            entry["frame"] = np.asarray(mark.frame).round(4).tolist()
             entry["heatmap"] = np.asarray(mark.heatmap).round(4).tolist()
         digits.append(entry)
     marks = [{"kind": mark.kind, "box": list(mark.box), **({"confidences": confidences(mark)} if mark.kind == NOT_A_DIGIT else {})}
