@@ -1,0 +1,69 @@
+"""`DigitRecognizer.read` as callers see it: one digit as predict reads it, boxes in input pixels,
+one batched model call, the JSON the API returns, heatmaps on request."""
+import json
+
+import numpy as np
+import pytest
+
+from digit_recognizer.reading import DIGIT, to_json
+from digit_recognizer.recognizer import DigitRecognizer
+from handwriting import compose_number, load_pendigits, on_canvas
+from renderings import render
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> DigitRecognizer:
+    return DigitRecognizer.load()
+
+
+@pytest.fixture(scope="module")
+def number():
+    """4-digit number by writer 1 on an 800×800 transparent canvas, and its composition."""
+    rng = np.random.default_rng(0)
+    composed = compose_number(load_pendigits(), 1, 4, rng, height=150, shape=(800, 800))
+    return on_canvas(composed.ink, "transparent", rng), composed
+
+
+@pytest.mark.parametrize("form", ["transparent", "photo", "sketchpad"])
+def test_a_single_digit_reads_exactly_as_predict(recognizer, mnist_test, form):
+    images, labels = mnist_test
+    image = render(images[0], form, np.random.default_rng(1))
+    reading = recognizer.read(image)
+    probabilities, frame = recognizer.predict_with_frame(image)
+    assert [mark.kind for mark in reading.marks] == [DIGIT]
+    assert np.array_equal(reading.marks[0].frame, frame)
+    assert reading.marks[0].probabilities == probabilities
+    assert reading.text == str(labels[0])
+
+
+def test_digits_come_left_to_right_with_their_boxes_in_input_pixels(recognizer, number):
+    image, composed = number
+    reading = recognizer.read(image)
+    assert reading.text == composed.text
+    for mark, (x, y, width, height) in zip(reading.digits, composed.boxes):
+        mx, my, mwidth, mheight = mark.box
+        assert abs(mx + mwidth / 2 - (x + width / 2)) < 12 and abs(my + mheight / 2 - (y + height / 2)) < 12
+        assert mark.frame.shape == (28, 28) and sum(mark.probabilities.values()) == pytest.approx(1)
+
+
+def test_all_candidate_digits_go_through_the_model_in_one_call(recognizer, number, monkeypatch):
+    calls = []
+    logits = recognizer.logits
+    monkeypatch.setattr(recognizer, "logits", lambda frames: calls.append(len(frames)) or logits(frames))
+    recognizer.read(number[0])
+    assert len(calls) == 1 and calls[0] >= 4
+
+
+def test_the_api_json_holds_the_number_each_digits_top_three_and_box(recognizer, number):
+    result = json.loads(json.dumps(to_json(recognizer.read(number[0]))))
+    assert result["text"] == number[1].text and result["message"] == "" and result["marks"] == []
+    first = result["digits"][0]
+    assert first["label"] == number[1].text[0] and len(first["confidences"]) == 3 and len(first["box"]) == 4
+    assert first["confidences"][0]["label"] == first["label"]
+    assert "heatmap" not in first
+
+
+def test_explain_adds_a_heatmap_per_digit(recognizer, number):
+    reading = recognizer.read(number[0], explain=True)
+    assert all(mark.heatmap.shape == (28, 28) for mark in reading.digits)
+    assert np.array(to_json(reading)["digits"][0]["heatmap"]).shape == (28, 28)

@@ -1,0 +1,123 @@
+"""The reader on real handwriting: numbers composed from pendigits writers' digits are read left to
+right, one digit stays one digit, dots and dashes are found, and too many marks are refused quickly."""
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from digit_recognizer.reading import DASH, DIGIT, DOT
+from digit_recognizer.recognizer import DigitRecognizer
+from digit_recognizer.segment import MAX_MARKS, find_marks
+from handwriting import compose_number, draw, load_pendigits, on_canvas
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> DigitRecognizer:
+    return DigitRecognizer.load()
+
+
+@pytest.fixture(scope="module")
+def pendigits():
+    return load_pendigits()
+
+
+def read_numbers(recognizer, pendigits, count: int, seed: int, **options) -> float:
+    """Share of `count` composed 3–4 digit numbers read exactly."""
+    rng = np.random.default_rng(seed)
+    right = 0
+    for number in range(count):
+        composed = compose_number(pendigits, int(rng.integers(1, 31)), int(rng.integers(3, 5)), rng,
+                                  height=100, **options)
+        right += recognizer.read(on_canvas(composed.ink, ("transparent", "white")[number % 2], rng)).text == composed.text
+    return right / count
+
+
+def test_numbers_with_gaps_are_read_left_to_right(recognizer, pendigits):
+    assert read_numbers(recognizer, pendigits, 20, seed=1) >= 0.8
+
+
+def test_slanted_numbers_on_a_wavy_baseline_are_read_in_order(recognizer, pendigits):
+    assert read_numbers(recognizer, pendigits, 20, seed=2, slant=0.3, wave=0.15) >= 0.7
+
+
+def test_touching_digits_are_split(recognizer, pendigits):
+    rng = np.random.default_rng(3)
+    split = 0
+    for _ in range(20):
+        composed = compose_number(pendigits, int(rng.integers(1, 31)), 2, rng, touching=True, height=100)
+        split += len(recognizer.read(on_canvas(composed.ink, "transparent", rng)).digits) == 2
+    assert split >= 10  # most pairs are cut into two digits (the benchmark measures exact accuracy)
+
+
+@pytest.mark.parametrize("separator, kind", [(".", DOT), ("-", DASH)])
+def test_a_decimal_point_or_dash_is_found_and_left_out_of_the_number(recognizer, pendigits, separator, kind):
+    rng = np.random.default_rng(4)
+    composed = compose_number(pendigits, 7, 4, rng, separator=separator, height=120)
+    reading = recognizer.read(on_canvas(composed.ink, "white", rng))
+    assert len(reading.text) == 4
+    found = [mark for mark in reading.marks if mark.kind == kind]
+    assert len(found) == 1
+    x, y, width, height = found[0].box
+    sx, sy, swidth, sheight = composed.separator_box
+    assert abs((x + width / 2) - (sx + swidth / 2)) < 10 and abs((y + height / 2) - (sy + sheight / 2)) < 10
+    digits = [mark for mark in reading.marks if mark.kind == DIGIT]
+    assert [m.box[0] for m in digits] == sorted(m.box[0] for m in digits)
+
+
+def strokes_on_canvas(strokes: list[list[tuple[float, float]]], brush: float = 14.0) -> np.ndarray:
+    """Strokes (x, y points on a 400×400 canvas) drawn as a transparent Sketchpad layer."""
+    ink = draw([np.float32(stroke) for stroke in strokes], (400, 400), brush)
+    return on_canvas(ink, "transparent", np.random.default_rng(0))
+
+
+SEPARATE_STROKES = {
+    "4": [[(130, 80), (100, 220), (250, 220)], [(220, 110), (215, 330)]],
+    "5": [[(140, 90), (130, 190), (200, 180), (250, 240), (230, 310), (150, 320), (120, 290)], [(150, 80), (260, 85)]],
+    "7": [[(110, 90), (270, 90), (170, 330)], [(150, 210), (250, 205)]],
+    "1": [[(160, 120), (210, 80), (205, 320)], [(150, 320), (260, 322)]],
+}
+
+
+@pytest.mark.parametrize("label", sorted(SEPARATE_STROKES))
+def test_a_digit_in_strokes_that_do_not_touch_stays_one_digit(recognizer, label):
+    image = strokes_on_canvas(SEPARATE_STROKES[label])
+    reading = recognizer.read(image)
+    assert reading.text == label
+    probabilities, frame = recognizer.predict_with_frame(image)
+    assert np.array_equal(reading.digits[0].frame, frame)  # exactly what predict saw and said
+    assert reading.digits[0].probabilities == pytest.approx(probabilities, abs=1e-6)
+
+
+def test_an_open_zero_stays_one_digit(recognizer):
+    angles = np.linspace(np.radians(-60), np.radians(250), 40)
+    zero = [(200 + 70 * np.cos(a), 200 - 110 * np.sin(a)) for a in angles]
+    assert recognizer.read(strokes_on_canvas([zero])).text == "0"
+
+
+def test_500_specks_are_refused_quickly_with_a_message(recognizer):
+    rng = np.random.default_rng(5)
+    image = np.full((800, 800, 3), 255, np.uint8)
+    for x, y in rng.integers(10, 790, size=(500, 2)):
+        cv2.circle(image, (int(x), int(y)), int(rng.integers(3, 7)), (0, 0, 0), -1)
+    start = time.perf_counter()
+    reading = recognizer.read(image)
+    assert time.perf_counter() - start < 1.0
+    assert reading.marks == () and str(MAX_MARKS) in reading.message
+
+
+def test_a_page_of_text_is_refused_quickly_with_a_message(recognizer):
+    page = np.full((1400, 1000, 3), 235, np.uint8)
+    for line in range(30):
+        cv2.putText(page, "The quick brown fox jumps over 13 lazy dogs.", (40, 60 + 44 * line),
+                    cv2.FONT_HERSHEY_SIMPLEX, 1.0, (30, 30, 30), 2, cv2.LINE_AA)
+    start = time.perf_counter()
+    reading = recognizer.read(page)
+    assert time.perf_counter() - start < 1.0
+    assert reading.text == "" and "more than" in reading.message
+
+
+def test_an_empty_canvas_reads_nothing(recognizer):
+    empty = np.zeros((400, 400, 4), np.uint8)
+    assert find_marks(empty).groups == ()
+    assert recognizer.read(empty).text == "" and recognizer.read(empty).message == ""
