@@ -66,6 +66,15 @@ class PublishError(Exception):
 # --- Finding the model (used by the app) -------------------------------------------------
 
 
+def _download_metrics_beside(repo_id: str) -> None:
+    """Fetch the repo's metrics.json into the same snapshot folder as the model (the recognizer reads its
+    temperature and energy threshold there); a repo without one serves an uncalibrated model."""
+    try:
+        hf_hub_download(repo_id, METRICS_FILENAME)
+    except (RemoteEntryNotFoundError, LocalEntryNotFoundError, OfflineModeIsEnabled, HfHubHTTPError, HTTPError):
+        pass
+
+
 def model_file(repo_id: str | None = None) -> Path:
     """Path of cnn_model_v2.h5: downloaded (and cached) from `repo_id` or $MODEL_REPO, else this checkout's."""
     if repo_id is None:
@@ -84,7 +93,9 @@ def model_file(repo_id: str | None = None) -> Path:
     level = hub_logger.level
     hub_logger.setLevel(logging.ERROR)
     try:
-        return Path(hf_hub_download(repo_id, MODEL_FILENAME))
+        path = Path(hf_hub_download(repo_id, MODEL_FILENAME))
+        _download_metrics_beside(repo_id)
+        return path
     except HFValidationError as error:
         raise ModelNotFoundError(f"cannot load {where}: invalid repo id ({one_line(error)})") from error
     except RepositoryNotFoundError as error:  # also gated repos

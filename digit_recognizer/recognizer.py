@@ -1,6 +1,8 @@
-"""Runs the trained CNN: frames any image as MNIST, calls the model once, softmaxes the logits."""
+"""Runs the trained CNN: frames any image as MNIST, calls the model once, softmaxes the logits with the
+fitted temperature, and tells digits from non-digits by their energy (both saved in metrics.json)."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -15,6 +17,7 @@ from digit_recognizer.preprocess import ImageError, to_mnist_frame
 from digit_recognizer.reading import Reading
 
 DIGITS = [str(digit) for digit in range(10)]
+METRICS_FILENAME = "metrics.json"  # beside the model file: its temperature and energy threshold
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"  # how a file stored with Git LFS starts when not pulled
 
 
@@ -56,7 +59,12 @@ class DigitRecognizer:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "DigitRecognizer":
-        """Load `path`, or else the model named by $MODEL_REPO on the Hub, or else the repo's cnn_model_v2.h5."""
+        """Load `path`, or else the model named by $MODEL_REPO on the Hub, or else the repo's cnn_model_v2.h5.
+
+        The temperature and the energy threshold come from the metrics.json beside the model file (what
+        the training notebook writes). Without that file, or without those keys in it, the model runs
+        uncalibrated: temperature 1 (a plain softmax) and no threshold (every mark counts as a digit).
+        """
         from digit_recognizer.hub import model_file
 
         path = Path(path) if path is not None else model_file()
@@ -84,7 +92,7 @@ class DigitRecognizer:
                 f"model file {path} maps {model.input_shape} → {model.output_shape}, "
                 "expected (None, 28, 28, 1) → (None, 10)"
             )
-        return cls(model)
+        return cls(model, **calibration(path.with_name(METRICS_FILENAME)))
 
     def logits(self, frames: np.ndarray) -> np.ndarray:
         """The model's raw (linear) outputs for a batch of 28×28 frames in [0, 1], in one call: shape (n, 10)."""
@@ -125,7 +133,11 @@ class DigitRecognizer:
         return dict(zip(DIGITS, self.probabilities(frame)[0].tolist())), frame
 
     def predict(self, image) -> dict[str, float]:
-        """Probabilities for "0"…"9" summing to 1, or {} when the image holds no ink."""
+        """Calibrated probabilities for "0"…"9" summing to 1, or {} when the image holds no ink.
+
+        A drawing that is not a digit still gets ten probabilities (spread out, the top one usually
+        low): `read` says whether each mark is a digit at all.
+        """
         return self.predict_with_frame(image)[0]
 
     def predict_many(self, images: list) -> list[dict[str, float]]:
@@ -139,6 +151,21 @@ class DigitRecognizer:
             for index, row in zip(present, probabilities):
                 results[index] = dict(zip(DIGITS, row.tolist()))
         return results
+
+
+def calibration(metrics_path: Path) -> dict:
+    """{"temperature": T, "energy_threshold": E} from a training run's metrics.json; T = 1 and E = None
+    for what is missing (no file, or a file from before calibration)."""
+    try:
+        metrics = json.loads(metrics_path.read_text())
+    except (OSError, ValueError):
+        metrics = {}
+    temperature = metrics.get("temperature") if isinstance(metrics, dict) else None
+    threshold = metrics.get("energy_threshold") if isinstance(metrics, dict) else None
+    valid_temperature = isinstance(temperature, (int, float)) and np.isfinite(temperature) and temperature > 0
+    valid_threshold = isinstance(threshold, (int, float)) and np.isfinite(threshold)
+    return {"temperature": float(temperature) if valid_temperature else 1.0,
+            "energy_threshold": float(threshold) if valid_threshold else None}
 
 
 def _frame_or_none(image) -> np.ndarray | None:

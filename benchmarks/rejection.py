@@ -1,0 +1,154 @@
+""""Not a digit" and calibration, measured on drawings the model never trained on. Prints one table.
+
+Non-digits: tests/nondigits.py (Hershey letters, symbols, shapes, doodles, scribbles) on canvases, read by
+`DigitRecognizer.read` (rejected: no mark read as a digit). Real digits of other writers: the shared pendigits
+and optdigits sets drawn on canvases by tests/handwriting.py, read the same way (falsely rejected: any mark
+read as "not a digit", or no digit). Calibration: expected calibration error (15 bins) with a plain softmax and
+with the fitted temperature, on those canvases (framed by the app's pipeline) and on the MNIST test split.
+
+    python benchmarks/rejection.py                  # 100 drawings per category, 500 digits per set, seed 0
+    python benchmarks/rejection.py --drawings 300 --digits 1000 --seed 1
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repo's packages
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+from benchmarks.inputs import mnist_test
+from benchmarks.timing import markdown_table
+from digit_recognizer.preprocess import to_mnist_frame
+from digit_recognizer.reading import NOT_A_DIGIT
+from digit_recognizer.recognizer import DigitRecognizer, softmax
+from tests.handwriting import CANVASES, load_optdigits, load_pendigits, optdigit, pendigit
+from tests.nondigits import CATEGORIES, DIGIT_LIKE, drawings
+
+TARGET_REJECTED = 0.90
+TARGET_FALSE_REJECTION = 0.02
+TARGET_ECE_MNIST, TARGET_ECE_HANDWRITING = 0.005, 0.015
+MNIST_BATCH = 1000
+
+
+@dataclass
+class RejectionResult:
+    drawings: int  # per category
+    digits: int  # per real-handwriting set
+    seed: int
+    temperature: float
+    energy_threshold: float | None
+    rejected: dict[str, float]  # category (and DIGIT_LIKE) → share of drawings with no mark read as a digit
+    false_rejection: dict[str, float]  # "pendigits"/"optdigits" → share of real digits not read as one digit
+    read_accuracy: dict[str, float]  # "pendigits"/"optdigits" → share read as exactly their label
+    ece: dict[str, tuple[float, float]]  # set → (plain softmax, with the temperature)
+    mnist_test_accuracy: float
+
+    @property
+    def rejected_overall(self) -> float:
+        return float(np.mean([self.rejected[category] for category in CATEGORIES]))
+
+    @property
+    def false_rejection_overall(self) -> float:
+        return float(np.mean(list(self.false_rejection.values())))
+
+
+def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bins: int = 15) -> float:
+    """Mean |accuracy − confidence| over `bins` equal-width confidence bins, weighted by their counts."""
+    confidence, guess = probabilities.max(axis=1), probabilities.argmax(axis=1)
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    error = 0.0
+    for index in np.unique(which):
+        inside = which == index
+        error += inside.mean() * abs(np.mean(guess[inside] == labels[inside]) - confidence[inside].mean())
+    return float(error)
+
+
+def real_digits(count: int, seed: int) -> dict[str, tuple[list, np.ndarray]]:
+    """`count` pendigits and `count` optdigits digits (all writers) on random canvases: set → (images, labels)."""
+    rng = np.random.default_rng([seed, 1])
+    pen = load_pendigits()
+    chosen = rng.choice(len(pen.labels), size=min(count, len(pen.labels)), replace=False)
+    pen_images = [pendigit(pen.strokes(index), CANVASES[rng.integers(len(CANVASES))], rng) for index in chosen]
+    bitmaps, labels = load_optdigits()
+    picked = rng.choice(len(labels), size=min(count, len(labels)), replace=False)
+    opt_images = [optdigit(bitmaps[index], CANVASES[rng.integers(len(CANVASES))], rng) for index in picked]
+    return {"pendigits": (pen_images, pen.labels[chosen]), "optdigits": (opt_images, labels[picked])}
+
+
+def run_rejection(drawings_per_category: int = 100, digits: int = 500, seed: int = 0,
+                  recognizer: DigitRecognizer | None = None) -> RejectionResult:
+    recognizer = recognizer or DigitRecognizer.load()
+    rng = np.random.default_rng([seed, 0])
+    rejected = {}
+    for category in CATEGORIES + (DIGIT_LIKE,):
+        readings = [recognizer.read(image) for _, image in drawings(drawings_per_category, rng, (category,))]
+        rejected[category] = float(np.mean([not reading.digits for reading in readings]))
+    false_rejection, read_accuracy, ece = {}, {}, {}
+    for name, (images, labels) in real_digits(digits, seed).items():
+        readings = [recognizer.read(image) for image in images]
+        false_rejection[name] = float(np.mean([not reading.digits or any(mark.kind == NOT_A_DIGIT for mark in
+                                                                         reading.marks) for reading in readings]))
+        read_accuracy[name] = float(np.mean([reading.text == str(label) for reading, label in zip(readings, labels)]))
+        frames = [to_mnist_frame(image) for image in images]
+        found = [index for index, frame in enumerate(frames) if frame is not None]
+        logits = recognizer.logits(np.stack([frames[index] for index in found]))
+        ece[name] = _ece_pair(recognizer, logits, labels[found])
+    images, labels = mnist_test()
+    logits = np.concatenate([recognizer.logits(images[start : start + MNIST_BATCH] / 255.0)
+                             for start in range(0, len(images), MNIST_BATCH)])
+    ece["MNIST test"] = _ece_pair(recognizer, logits, labels)
+    return RejectionResult(drawings_per_category, digits, seed, recognizer.temperature, recognizer.energy_threshold,
+                           rejected, false_rejection, read_accuracy, ece, float(np.mean(logits.argmax(axis=1) == labels)))
+
+
+def _ece_pair(recognizer: DigitRecognizer, logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    return (expected_calibration_error(softmax(logits), labels),
+            expected_calibration_error(recognizer.calibrated(logits), labels))
+
+
+def rejection_rows(result: RejectionResult) -> list[list[str]]:
+    """[benchmark, result, target] rows for the README's table."""
+    per_category = ", ".join(f"{category} {result.rejected[category]:.0%}" for category in CATEGORIES)
+    sets = " and ".join(result.false_rejection)
+    rows = [
+        [f"non-digit drawings rejected (tests/nondigits.py, {result.drawings} per category on canvases, "
+         f"seed {result.seed})", f"**{result.rejected_overall:.1%}** ({per_category})", f"≥ {TARGET_REJECTED:.0%}"],
+        [f"digit-like letters ({DIGIT_LIKE}: O o l I S Z b g q) rejected", f"{result.rejected[DIGIT_LIKE]:.0%}",
+         "may read as digits"],
+        [f"real digits of other writers rejected ({sets}, {result.digits} each on canvases)",
+         "**" + ", ".join(f"{name} {rate:.1%}" for name, rate in result.false_rejection.items()) + "**",
+         f"≤ {TARGET_FALSE_REJECTION:.0%}"],
+        [f"real digits read right ({sets})",
+         ", ".join(f"{name} {rate:.1%}" for name, rate in result.read_accuracy.items()), ""],
+    ]
+    for name, (before, after) in result.ece.items():
+        target = TARGET_ECE_MNIST if name == "MNIST test" else TARGET_ECE_HANDWRITING
+        rows.append([f"calibration error (ECE, 15 bins), {name}",
+                     f"softmax {before:.2%} → **{after:.2%}** with T = {result.temperature:.2f}", f"≤ {target:.1%}"])
+    rows.append(["MNIST test accuracy (10,000 digits as is)", f"**{result.mnist_test_accuracy:.2%}**", "≥ 99.6%"])
+    return rows
+
+
+def rejection_table(result: RejectionResult) -> str:
+    threshold = "none" if result.energy_threshold is None else f"{result.energy_threshold:.3f}"
+    return (markdown_table(["benchmark", "result", "target"], rejection_rows(result))
+            + f"\n\nTemperature {result.temperature:.4f}, energy threshold {threshold} (from metrics.json).")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--drawings", type=int, default=100, help="non-digit drawings per category (default 100)")
+    parser.add_argument("--digits", type=int, default=500, help="real digits per set (default 500)")
+    parser.add_argument("--seed", type=int, default=0, help="which drawings and canvases (default 0)")
+    arguments = parser.parse_args()
+    print(rejection_table(run_rejection(arguments.drawings, arguments.digits, arguments.seed)))
+
+
+if __name__ == "__main__":
+    main()
