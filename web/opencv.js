@@ -51,29 +51,36 @@ export function resizeArea(source, width, height) {
   const out = integer ? new Uint8Array(width * height) : new Float32Array(width * height);
   const fast = Number.isInteger(scaleX) && Number.isInteger(scaleY);
   if (fast) {
-    const area = scaleX * scaleY;
+    const area = scaleX * scaleY, inverse = Math.fround(1 / area);
+    const sums = new Float64Array(width);
     for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        let sum = 0;
-        for (let dy = 0; dy < scaleY; dy++) {
-          const row = (y * scaleY + dy) * source.width + x * scaleX;
-          for (let dx = 0; dx < scaleX; dx++) sum += source.data[row + dx];
+      sums.fill(0);
+      for (let dy = 0; dy < scaleY; dy++) {
+        const row = (y * scaleY + dy) * source.width;
+        for (let x = 0, sx = row; x < width; x++) {
+          let sum = 0;
+          for (let dx = 0; dx < scaleX; dx++, sx++) sum += source.data[sx];
+          sums[x] += sum;
         }
+      }
+      for (let x = 0; x < width; x++) {
+        const sum = sums[x];
         if (!integer) out[y * width + x] = sum / area;
-        else out[y * width + x] = area === 4 ? (sum + 2) >> 2 : roundHalfEven(Math.fround(sum * Math.fround(1 / area)));
+        else out[y * width + x] = area === 4 ? (sum + 2) >> 2 : roundHalfEven(Math.fround(sum * inverse));
       }
     }
     return { width, height, data: out };
   }
-  const xTab = areaTable(source.width, width, scaleX), yTab = areaTable(source.height, height, scaleY);
-  const row = new Float64Array(width);
+  const [xIndex, xWeight, xStart] = areaTable(source.width, width, scaleX);
+  const [yIndex, yWeight, yStart] = areaTable(source.height, height, scaleY);
+  const row = new Float64Array(width), accumulated = new Float64Array(width);
   for (let y = 0; y < height; y++) {
-    let accumulated = new Float64Array(width);
-    for (const [sy, wy] of yTab[y]) {
-      row.fill(0);
+    accumulated.fill(0);
+    for (let k = yStart[y]; k < yStart[y + 1]; k++) {
+      const offset = yIndex[k] * source.width, wy = yWeight[k];
       for (let x = 0; x < width; x++) {
         let sum = 0;
-        for (const [sx, wx] of xTab[x]) sum += source.data[sy * source.width + sx] * wx;
+        for (let j = xStart[x]; j < xStart[x + 1]; j++) sum += source.data[offset + xIndex[j]] * xWeight[j];
         row[x] = sum;
       }
       for (let x = 0; x < width; x++) accumulated[x] += row[x] * wy;
@@ -85,20 +92,20 @@ export function resizeArea(source, width, height) {
 
 function areaTable(sourceSize, size, scale) {
   // OpenCV's computeResizeAreaTab: each destination pixel covers [x·scale, (x+1)·scale) of the source.
-  const table = [];
+  // Flat: source indices and weights of destination pixel x at [starts[x], starts[x + 1]).
+  const indices = [], weights = [], starts = [0];
   for (let x = 0; x < size; x++) {
     const start = x * scale, end = start + scale;
     const cellWidth = Math.min(scale, sourceSize - start);
-    const entries = [];
     const first = Math.ceil(start), last = Math.floor(end);
-    if (first - start > 1e-3) entries.push([first - 1, (first - start) / cellWidth]);
-    for (let s = first; s < last; s++) entries.push([s, 1 / cellWidth]);
+    if (first - start > 1e-3) { indices.push(first - 1); weights.push((first - start) / cellWidth); }
+    for (let s = first; s < last; s++) { indices.push(s); weights.push(1 / cellWidth); }
     if (Math.min(end, sourceSize) - last > 1e-3 && last < sourceSize) {
-      entries.push([last, (Math.min(end, sourceSize) - last) / cellWidth]);
+      indices.push(last); weights.push((Math.min(end, sourceSize) - last) / cellWidth);
     }
-    table.push(entries);
+    starts.push(indices.length);
   }
-  return table;
+  return [Int32Array.from(indices), Float64Array.from(weights), Int32Array.from(starts)];
 }
 
 /** cv2.resize(INTER_LINEAR) of a float plane (the enlarging case). */
@@ -201,6 +208,7 @@ export function ellipseRows(side) {
 export function morphology(source, rows, dilate) {
   const { width, height, data } = source;
   const anchor = Math.floor(rows.length / 2);
+  const starts = Int32Array.from(rows, (row) => row[0]), ends = Int32Array.from(rows, (row) => row[1]);
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -208,13 +216,10 @@ export function morphology(source, rows, dilate) {
       for (let i = 0; i < rows.length; i++) {
         const sy = y + i - anchor;
         if (sy < 0 || sy >= height) continue;
-        const [start, end] = rows[i];
-        for (let j = start; j < end; j++) {
-          const sx = x + j - anchor;
-          if (sx < 0 || sx >= width) continue;
-          const v = data[sy * width + sx];
-          value = dilate ? Math.max(value, v) : Math.min(value, v);
-        }
+        const from = Math.max(starts[i], anchor - x), to = Math.min(ends[i], width + anchor - x);
+        const offset = sy * width + x - anchor;
+        if (dilate) for (let j = from; j < to; j++) { const v = data[offset + j]; if (v > value) value = v; }
+        else for (let j = from; j < to; j++) { const v = data[offset + j]; if (v < value) value = v; }
       }
       out[y * width + x] = value;
     }
@@ -270,7 +275,8 @@ export function shifted(source, shiftX, shiftY, width, height) {
 /** cv2.minMaxLoc's two values. */
 export function minMax(source) {
   let low = Infinity, high = -Infinity;
-  for (const value of source.data) { if (value < low) low = value; if (value > high) high = value; }
+  const { data } = source;
+  for (let i = 0; i < data.length; i++) { const value = data[i]; if (value < low) low = value; if (value > high) high = value; }
   return [low, high];
 }
 
@@ -286,23 +292,25 @@ export function moments(source) {
   return { m00, m10, m01 };
 }
 
-/** cv2.connectedComponentsWithStats(mask, connectivity=8)'s stats without the background: [left, top,
- * width, height, area] per part, labelled in raster order of each part's first pixel. */
-export function connectedParts(mask, width, height) {
-  const labels = new Int32Array(width * height).fill(-1);
+/** cv2.connectedComponentsWithStats(mask, connectivity=8): {count, labels (0 = background), stats: [left, top,
+ * width, height, area] per label (stats[0] the background's)}. Parts are numbered as OpenCV's block-based
+ * scan numbers them: by the first 2×2 block (row pair, then column pair) holding one of their pixels. */
+export function connectedComponentsWithStats(mask, width, height) {
+  const found = new Int32Array(width * height).fill(-1);
   const parts = [];
   const stack = [];
   for (let start = 0; start < mask.length; start++) {
-    if (!mask[start] || labels[start] >= 0) continue;
-    const label = parts.length;
-    let left = width, top = height, right = -1, bottom = -1, area = 0;
-    labels[start] = label;
+    if (!mask[start] || found[start] >= 0) continue;
+    const index0 = parts.length;
+    let left = width, top = height, right = -1, bottom = -1, area = 0, firstBlock = Infinity;
+    found[start] = index0;
     stack.push(start);
     while (stack.length) {
       const index = stack.pop();
       const x = index % width, y = (index - x) / width;
       area++;
       if (x < left) left = x; if (x > right) right = x; if (y < top) top = y; if (y > bottom) bottom = y;
+      firstBlock = Math.min(firstBlock, (y >> 1) * width + (x >> 1));
       for (let dy = -1; dy <= 1; dy++) {
         const ny = y + dy;
         if (ny < 0 || ny >= height) continue;
@@ -310,13 +318,38 @@ export function connectedParts(mask, width, height) {
           const nx = x + dx;
           if (nx < 0 || nx >= width) continue;
           const next = ny * width + nx;
-          if (mask[next] && labels[next] < 0) { labels[next] = label; stack.push(next); }
+          if (mask[next] && found[next] < 0) { found[next] = index0; stack.push(next); }
         }
       }
     }
-    parts.push([left, top, right - left + 1, bottom - top + 1, area]);
+    parts.push({ stats: [left, top, right - left + 1, bottom - top + 1, area], firstBlock, index0 });
   }
-  return parts;
+  const order = parts.map((part) => part.index0).sort((a, b) => parts[a].firstBlock - parts[b].firstBlock);
+  const labelOf = new Int32Array(parts.length);
+  order.forEach((index0, rank) => { labelOf[index0] = rank + 1; });
+  const labels = new Int32Array(width * height);
+  let foreground = 0;
+  for (let i = 0; i < labels.length; i++) if (found[i] >= 0) { labels[i] = labelOf[found[i]]; foreground++; }
+  const stats = [[0, 0, width, height, width * height - foreground], ...order.map((index0) => parts[index0].stats)];
+  return { count: parts.length + 1, labels, stats };
+}
+
+/** The parts' stats without the background (connectedComponentsWithStats(...)[2][1:]). */
+export function connectedParts(mask, width, height) {
+  return connectedComponentsWithStats(mask, width, height).stats.slice(1);
+}
+
+/** cv2.moments(mask, binaryImage=True)'s central moments mu11 and mu02 of a 0/1 mask. */
+export function centralMoments(mask, width, height) {
+  let m00 = 0, m10 = 0, m01 = 0;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (mask[y * width + x]) { m00++; m10 += x; m01 += y; }
+  if (m00 === 0) return { mu11: 0, mu02: 0 };
+  const cx = m10 / m00, cy = m01 / m00;
+  let mu11 = 0, mu02 = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) if (mask[y * width + x]) { mu11 += (x - cx) * (y - cy); mu02 += (y - cy) * (y - cy); }
+  }
+  return { mu11, mu02 };
 }
 
 /** cv2.distanceTransform(mask, DIST_L2, 3): OpenCV's 3×3 chamfer (0.955, 1.3693) in 16-bit fixed point. */

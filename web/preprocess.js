@@ -343,12 +343,18 @@ function padded(source, margin) {
 
 /** Mean stroke width in pixels, from the distance to the stroke's edge, scaled by the mean ink level. */
 export function strokeWidth(digit) {
-  const mask = padded({ width: digit.width, height: digit.height, data: Uint8Array.from(digit.data, (v) => v > INK_LEVEL) }, 1);
+  const width = digit.width + 2, height = digit.height + 2;
+  const mask = new Uint8Array(width * height); // paper all round, even if ink fills the crop
   let inside = 0, ink = 0, distances = 0;
-  for (const value of mask.data) inside += value;
+  for (let y = 0; y < digit.height; y++) {
+    for (let x = 0; x < digit.width; x++) {
+      const value = digit.data[y * digit.width + x];
+      ink += value;
+      if (value > INK_LEVEL) { mask[(y + 1) * width + x + 1] = 1; inside++; }
+    }
+  }
   if (inside === 0) return 0.0;
-  for (const value of distanceTransform(mask.data, mask.width, mask.height).data) distances += value;
-  for (const value of digit.data) ink += value;
+  for (const value of distanceTransform(mask, width, height).data) distances += value;
   return (4 * distances / inside - 2) * ink / inside;
 }
 
