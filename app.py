@@ -18,12 +18,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 
 import gradio as gr
+import numpy as np
 
 from digit_recognizer import page
+from digit_recognizer.explain import heatmaps
 from digit_recognizer.hub import ModelNotFoundError
 from digit_recognizer.recognizer import DigitRecognizer, ModelLoadError
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+CANVAS_SIZE = (800, 800)  # the drawing's pixels; shown at whatever size fits the screen
 MAX_FILE_SIZE = "10mb"
 # The Sketchpad opens with no tool chosen ("select the draw tool to start"): pick the brush for
 # the visitor as soon as the canvas exists, and again whenever the editor falls back to no tool
@@ -41,6 +44,29 @@ SELECT_BRUSH_JS = """
 }
 """
 CLEAR_CANVAS_JS = """() => { document.querySelector('#sketchpad button[aria-label="Clear canvas"]')?.click(); }"""
+PAGE_CSS = """
+#sketchpad canvas { touch-action: none; }  /* a finger draws; it never scrolls or zooms the page */
+#number .headline { font-weight: 700; line-height: 1.1; color: var(--body-text-color); }
+#number .number { font-size: 4rem; letter-spacing: 0.08em; }
+#number .not-a-digit { font-size: 1.6rem; }
+#number .left-out, #marks .unsure { color: var(--body-text-color-subdued); }
+#guesses.unsure { opacity: 0.6; border-style: dashed; }
+#marks .marks { display: flex; flex-wrap: wrap; gap: 12px; }
+#marks figure { margin: 0; }
+#marks figcaption { font-size: 0.9rem; margin-bottom: 4px; color: var(--body-text-color); }
+#marks figcaption .digit { font-size: 1.4rem; }
+#marks .pictures { display: flex; gap: 6px; }
+#marks img { image-rendering: pixelated; display: block; flex: none; }
+@media (max-width: 640px) {  /* a phone: the canvas as wide as the screen, the guess right below it */
+    #intro h1 { font-size: 1.25rem; margin: 0; }
+    #intro p { font-size: 0.75rem; line-height: 1.25; margin: 2px 0 0; }
+    #sketchpad { height: calc(100vw + 24px) !important; }  /* the editor keeps 30 px around and 40 below */
+    #guesses h2 { font-size: 1.5rem; padding: 0; margin: 0; }
+    #number .number { font-size: 3rem; }
+}
+"""
+# Gradio scopes PAGE_CSS inside the app's container; the page's side margins lie outside it.
+PAGE_HEAD = "<style>@media (max-width: 640px) { .gradio-container .main.app { padding-left: 8px; padding-right: 8px; } }</style>"
 
 
 def load_recognizer_or_exit() -> DigitRecognizer:
@@ -52,36 +78,41 @@ def load_recognizer_or_exit() -> DigitRecognizer:
 
 
 recognizer = load_recognizer_or_exit()
+heatmaps(recognizer, np.zeros((1, 28, 28)), [0])  # trace the heatmaps' gradient now, not for the first visitor
 examples = sorted(str(path) for path in EXAMPLES_DIR.iterdir() if path.suffix in (".png", ".jpg"))
 
 with gr.Blocks(title="Handwritten digit recognizer") as demo:
     gr.Markdown(
         "# ✍️ Handwritten digit recognizer\n"
-        "Draw a digit, or upload a photo of one: a small CNN trained on MNIST shows its top three "
-        "guesses. Big or small, thick or thin, anywhere on the canvas: it is framed the way MNIST was."
+        "Draw a digit or a whole number, or upload a photo: a small CNN trained on MNIST reads each digit, "
+        "shows its top three guesses and the pixels that made it guess, and says so when a mark is no digit.",
+        elem_id="intro",
     )
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=3):
-            with gr.Tab("Draw", id="draw"):
+    with gr.Row(equal_height=False, elem_id="workspace"):
+        with gr.Column(scale=3, min_width=300):
+            with gr.Tab("Draw", id="draw") as draw_tab:
                 sketchpad = gr.Sketchpad(
-                    label="Draw a digit",
+                    label="Draw a digit or a number",
                     type="numpy",
                     image_mode="RGBA",
-                    canvas_size=(400, 400),
+                    # Bigger than any screen shows it: the editor then fits it to its box at load and
+                    # after Clear alike (it never enlarges past 100 % after Clear), so the zoom stays put.
+                    canvas_size=CANVAS_SIZE,
                     height=540,
                     fixed_canvas=True,
-                    brush=gr.Brush(default_size=22, colors=["#000000"], default_color="#000000", color_mode="fixed"),
+                    brush=gr.Brush(default_size=40, colors=["#000000"], default_color="#000000", color_mode="fixed"),
                     layers=False,
                     transforms=(),
                     format="png",
                     elem_id="sketchpad",
                 )
-                with gr.Row():
-                    clear_button = gr.Button("Clear", elem_id="clear")
-                    predict_drawing_button = gr.Button("Predict", variant="primary", elem_id="predict-drawing")
-            with gr.Tab("Upload", id="upload"):
+                with gr.Row(elem_id="draw-buttons"):
+                    clear_button = gr.Button("Clear", elem_id="clear", min_width=80)
+                    predict_drawing_button = gr.Button("Predict", variant="primary", elem_id="predict-drawing",
+                                                       min_width=80)
+            with gr.Tab("Upload", id="upload") as upload_tab:
                 upload = gr.Image(
-                    label="Upload a digit: a photo of paper or any image",
+                    label="Upload digits: a photo of paper or any image",
                     type="filepath",
                     image_mode=None,
                     sources=["upload", "clipboard"],
@@ -89,29 +120,41 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
                 )
                 predict_upload_button = gr.Button("Predict", variant="primary", elem_id="predict-upload")
                 gr.Examples(examples=examples, inputs=upload, label="Examples: real MNIST test digits, drawings and photos")
-        with gr.Column(scale=2):
-            label = gr.Label(num_top_classes=3, label="Top 3 guesses", elem_id="guesses")
+        with gr.Column(scale=2, min_width=300, elem_id="results"):
+            number = gr.HTML(elem_id="number", js_on_load=None, visible=False)
+            label = gr.Label(num_top_classes=3, label=page.GUESSES_TITLE, elem_id="guesses")
             message = gr.Markdown(page.DRAW_HINT, elem_id="message")
-            frame_view = gr.Image(
-                label="What the model sees (28×28)", type="numpy", image_mode="L", interactive=False,
-                height=page.PREVIEW_SIZE, width=page.PREVIEW_SIZE, buttons=[], elem_id="frame",
-            )
+            marks = gr.HTML(elem_id="marks", js_on_load=None)
     api_trigger = gr.Button(visible=False)
     demo.load(None, js=SELECT_BRUSH_JS)
 
-    outputs = [label, frame_view, message]
-    read_drawing = partial(page.view_of_drawing, recognizer)
-    read_file = partial(page.view_of_upload, recognizer)
+    outputs = [number, label, message, marks]
+
+    def show(view: page.PageView) -> tuple:
+        """A PageView as the values (and the top-3 box's title and visibility) of the result components."""
+        guesses = gr.Label(view.guesses, label=view.guesses_title, visible=not view.several_marks,
+                           elem_classes=["unsure"] if view.unsure else [])
+        return gr.HTML(view.number, visible=bool(view.number)), guesses, view.message, view.marks
+
+    def read_drawing(sketch):
+        return show(page.view_of_drawing(recognizer, sketch))
+
+    def read_file(payload):
+        return show(page.view_of_upload(recognizer, payload))
+
     live = dict(outputs=outputs, show_progress="hidden", api_visibility="private", concurrency_limit=4)
     sketchpad.change(read_drawing, sketchpad, trigger_mode="always_last", **live)
     predict_drawing_button.click(read_drawing, sketchpad, **live)
     # Clear with the editor's own "Clear canvas" button: setting the Sketchpad's value from Python
     # leaves the editor reloading for seconds. The editor's change event then resets the outputs too.
-    clear_button.click(lambda: (None, None, page.DRAW_HINT), None, outputs, js=CLEAR_CANVAS_JS,
+    clear_button.click(lambda: show(page.PageView(message=page.DRAW_HINT)), None, outputs, js=CLEAR_CANVAS_JS,
                        queue=False, api_visibility="private")
     # preprocess=False: the file reaches our own safe decoder, not Gradio's (which fails loudly on bad files).
     upload.change(read_file, upload, preprocess=False, **live)
     predict_upload_button.click(read_file, upload, preprocess=False, **live)
+    # Each tab shows its own result: switching tabs reads that tab's input again (a few ms).
+    draw_tab.select(read_drawing, sketchpad, **live)
+    upload_tab.select(read_file, upload, preprocess=False, **live)
     api_trigger.click(
         lambda payloads: [page.labels_for_uploads(recognizer, payloads)],  # batch=True: a list per output
         upload, label, api_name="predict", preprocess=False,
@@ -120,8 +163,14 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
         max_batch_size=16,  # one batch can take a request from each of 16 clients
         concurrency_limit=2,  # a batch per core: 4 gave ~81; 1 about 2's, but one big photo would hold up all
     )
+    # One image in, every mark of it as JSON out (reading.to_json); heatmaps only when asked for.
+    read_explain = gr.Checkbox(False, visible=False)
+    api_trigger.click(
+        lambda payload, explain: page.reading_of_upload(recognizer, payload, explain),
+        [upload, read_explain], gr.JSON(visible=False), api_name="read", preprocess=False,
+    )
 
 demo.queue(max_size=256)  # past 256 waiting requests a caller is told "queue full" at once, not kept waiting
 
 if __name__ == "__main__":
-    demo.launch(max_file_size=MAX_FILE_SIZE)
+    demo.launch(max_file_size=MAX_FILE_SIZE, css=PAGE_CSS, head=PAGE_HEAD)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import weakref
 
+import cv2
 import numpy as np
+
+SMOOTHING = 2.0  # σ in pixels of the Gaussian that smooths the gradient (1 px gradients look like noise)
 
 # One traced gradient function per loaded model (tracing costs ~0.3 s; each later call a few ms).
 _GRADIENT_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -12,8 +15,9 @@ _GRADIENT_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def heatmaps(recognizer, frames: np.ndarray, classes) -> np.ndarray:
     """Which pixels of each 28×28 frame pushed the model towards its class in `classes`: shape (n, 28, 28).
 
-    Each map is the gradient of that class's logit with respect to the frame, times the frame
-    (so only ink can count), scaled so that its largest magnitude is 1: values in [-1, 1],
+    Each map is the gradient of that class's logit with respect to the frame, smoothed over a
+    pixel or two (a single pixel's gradient is noise to a person's eye), times the frame (so only
+    ink counts), scaled so that its largest magnitude is 1: values in [-1, 1],
     positive where the ink pushed towards the class, negative where it pushed away. A frame
     without ink gets a map of zeros. All frames go through the model in one batched call.
     """
@@ -24,7 +28,8 @@ def heatmaps(recognizer, frames: np.ndarray, classes) -> np.ndarray:
     if len(batch) == 0:
         return np.zeros((0, 28, 28), np.float32)
     gradients = np.asarray(_gradient_function(recognizer.model)(batch, classes))
-    contributions = (gradients * batch)[..., 0]
+    smoothed = np.stack([cv2.GaussianBlur(gradient, (7, 7), SMOOTHING) for gradient in gradients[..., 0]])
+    contributions = smoothed * batch[..., 0]
     largest = np.abs(contributions).max(axis=(1, 2), keepdims=True)
     return np.divide(contributions, largest, out=np.zeros_like(contributions), where=largest > 0)
 
