@@ -1,4 +1,4 @@
-"""The real server end to end: the named `predict` endpoint through gradio_client and raw HTTP."""
+"""The real server end to end: the named `predict` and `read` endpoints through gradio_client and raw HTTP."""
 import json
 import urllib.request
 
@@ -53,6 +53,43 @@ def test_examples_are_read_as_their_file_names_say(client):
         assert client.predict(handle_file(str(path)), api_name="/predict")["label"] == expected, path.name
 
 
-def test_only_predict_is_a_public_endpoint(app_url):
+def test_only_predict_and_read_are_public_endpoints(app_url):
     info = json.load(urllib.request.urlopen(f"{app_url}/gradio_api/info"))
-    assert list(info["named_endpoints"]) == ["/predict"]
+    assert sorted(info["named_endpoints"]) == ["/predict", "/read"]
+
+
+def number_on_paper(digit_images: list[np.ndarray], path) -> str:
+    """MNIST test digits side by side, black on white with gaps, as a photo of a written number might be."""
+    canvas = Image.new("L", (120 + 220 * len(digit_images), 400), 255)
+    for index, digit in enumerate(digit_images):
+        canvas.paste(Image.fromarray(255 - digit).resize((200, 200), Image.Resampling.BICUBIC), (60 + 220 * index, 100))
+    canvas.save(path)
+    return str(path)
+
+
+def test_read_endpoint_reads_a_number_left_to_right_with_boxes_and_top_3(client, mnist_test, tmp_path):
+    images, labels = mnist_test
+    picks = [int(np.flatnonzero(labels == digit)[0]) for digit in (4, 2, 7)]
+    result = client.predict(handle_file(number_on_paper([images[index] for index in picks], tmp_path / "427.png")),
+                            api_name="/read")
+    assert result["text"] == "427"
+    assert [digit["label"] for digit in result["digits"]] == ["4", "2", "7"]
+    lefts = [digit["box"][0] for digit in result["digits"]]
+    assert lefts == sorted(lefts) and all(len(digit["confidences"]) == 3 for digit in result["digits"])
+    assert all("heatmap" not in digit for digit in result["digits"])  # explain is off by default: fast
+
+
+def test_read_endpoint_explains_on_request_with_each_digits_frame_and_heatmap(client, mnist_test, tmp_path):
+    images, labels = mnist_test
+    result = client.predict(handle_file(photo_of(images[0], tmp_path / "digit.png")), True, api_name="/read")
+    (digit,) = result["digits"]
+    assert digit["label"] == str(labels[0])
+    frame, heatmap = np.array(digit["frame"]), np.array(digit["heatmap"])
+    assert frame.shape == heatmap.shape == (28, 28)
+    assert np.abs(heatmap).max() == pytest.approx(1.0, abs=1e-3) and (heatmap[frame == 0] == 0).all()
+
+
+def test_read_endpoint_answers_a_file_that_is_not_an_image_with_a_message(client, tmp_path):
+    (tmp_path / "notes.png").write_text("this is not a PNG")
+    result = client.predict(handle_file(str(tmp_path / "notes.png")), api_name="/read")
+    assert (result["text"], result["digits"]) == ("", []) and result["message"]
