@@ -391,13 +391,15 @@ def publish_model(root: Path, repo_id: str, private: bool, dry_run: bool, space_
 
 EXAMPLES = """\
 examples:
+  python -m digit_recognizer.hub static your-name/digit-recognizer-web --dry-run
   python -m digit_recognizer.hub space your-name/digit-recognizer --dry-run
   python -m digit_recognizer.hub space your-name/digit-recognizer --private
   python -m digit_recognizer.hub model your-name/digit-cnn --space your-name/digit-recognizer
   python -m digit_recognizer.hub space your-name/digit-recognizer --model-repo your-name/digit-cnn
 
 The token comes from HF_TOKEN or from `hf auth login`. --dry-run needs no token and no network.
-Hosting a Gradio Space needs a paid Hugging Face plan; a model repo does not.
+Hosting a Gradio Space needs a paid Hugging Face plan; a static Space (the model runs in the browser) and a model
+repo do not.
 """
 
 
@@ -409,7 +411,13 @@ def argument_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    targets = parser.add_subparsers(dest="target", required=True, metavar="{space,model}")
+    targets = parser.add_subparsers(dest="target", required=True, metavar="{static,space,model}")
+    static = targets.add_parser(
+        "static",
+        help="create/update the static Space (web/: the page, the model for the browser; free for every account)",
+        description="Create the static Space if needed and upload web/'s site (index.html, scripts, model.onnx, "
+        "the vendored runtime), in one commit. The model runs in the visitor's browser.",
+    )
     space = targets.add_parser(
         "space",
         help="create/update the Gradio Space (app, package, model, metrics, examples, notebook)",
@@ -422,7 +430,7 @@ def argument_parser() -> argparse.ArgumentParser:
         description="Create the model repo if needed and upload cnn_model_v2.h5, metrics.json and a model card "
         "rendered from metrics.json, in one commit.",
     )
-    for command in (space, model):
+    for command in (static, space, model):
         command.add_argument("repo_id", metavar="OWNER/NAME", help="the repo to create or update")
         command.add_argument(
             "--private", action="store_true", help="create the repo private (an existing repo keeps its visibility)"
@@ -448,7 +456,15 @@ def main(argv: list[str] | None = None) -> int:
     args = argument_parser().parse_args(argv)
     root = args.root.resolve()
     try:
-        if args.target == "space":
+        if args.target == "static":
+            from digit_recognizer import static_space
+
+            check_repo_id(args.repo_id, "Space")
+            try:
+                static_space.publish_static(root, args.repo_id, args.private, args.dry_run)
+            except static_space.PublishError as error:  # (run as __main__, this module's class is another one)
+                raise PublishError(str(error)) from None
+        elif args.target == "space":
             check_repo_id(args.repo_id, "Space")
             if args.model_repo:
                 check_repo_id(args.model_repo, "model repo")
