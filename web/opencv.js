@@ -208,22 +208,35 @@ export function ellipseRows(side) {
 export function morphology(source, rows, dilate) {
   const { width, height, data } = source;
   const anchor = Math.floor(rows.length / 2);
-  const starts = Int32Array.from(rows, (row) => row[0]), ends = Int32Array.from(rows, (row) => row[1]);
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let value = dilate ? -Infinity : Infinity;
-      for (let i = 0; i < rows.length; i++) {
-        const sy = y + i - anchor;
-        if (sy < 0 || sy >= height) continue;
-        const from = Math.max(starts[i], anchor - x), to = Math.min(ends[i], width + anchor - x);
-        const offset = sy * width + x - anchor;
-        if (dilate) for (let j = from; j < to; j++) { const v = data[offset + j]; if (v > value) value = v; }
-        else for (let j = from; j < to; j++) { const v = data[offset + j]; if (v < value) value = v; }
+  // Kernel rows are centred on the anchor: row i reaches `reach[i]` columns either side (−1: empty). The
+  // extreme over each reach is built up one column at a time, then taken over the rows.
+  const reach = rows.map(([start, end]) => (end > start ? anchor - start : -1));
+  if (rows.some(([start, end], i) => end > start && end - 1 - anchor !== reach[i])) throw new Error("kernel not centred");
+  const sign = dilate ? -1 : 1; // the minimum of sign · value: an erosion, or (negated) a dilation
+  const out = new Float32Array(width * height).fill(Infinity);
+  let level = Float32Array.from(data, (value) => sign * value), next = new Float32Array(width * height);
+  for (let r = 0; r <= Math.max(...reach); r++) {
+    if (r > 0) { // the extreme over r columns either side, from the one over r − 1
+      for (let y = 0; y < height; y++) {
+        const row = y * width, last = row + width - 1;
+        for (let x = row; x <= last; x++) {
+          let value = level[x];
+          if (x > row && level[x - 1] < value) value = level[x - 1];
+          if (x < last && level[x + 1] < value) value = level[x + 1];
+          next[x] = value;
+        }
       }
-      out[y * width + x] = value;
+      [level, next] = [next, level];
+    }
+    for (let i = 0; i < rows.length; i++) {
+      if (reach[i] !== r) continue;
+      for (let y = Math.max(0, anchor - i); y < Math.min(height, height + anchor - i); y++) {
+        const target = y * width, source = (y + i - anchor) * width;
+        for (let x = 0; x < width; x++) { const v = level[source + x]; if (v < out[target + x]) out[target + x] = v; }
+      }
     }
   }
+  if (dilate) for (let i = 0; i < out.length; i++) out[i] = -out[i];
   return { width, height, data: out };
 }
 

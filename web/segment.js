@@ -225,13 +225,14 @@ function mark(parts, ink, labels, slant, reference, height, factor, alone) {
   }
   const cuts = width > SPLIT_ASPECT * markHeight ? cutPositions(crop, upright, width, markHeight) : [];
   const edges = [0.0, ...cuts, width + 1];
+  const total = crop.data.reduce((sum, value) => sum + value, 0);
   const pieces = [];
   for (let start = 0; start < edges.length - 1; start++) {
     for (let end = start + 1; end < edges.length; end++) {
       const pieceWidth = (edges[end] - edges[start]) / markHeight;
       const whole = start === 0 && end === edges.length - 1;
       if (!whole && !(MIN_PIECE <= pieceWidth && pieceWidth <= MAX_PIECE)) continue;
-      const found = piece(crop, upright, edges[start], edges[end], [x0, y0], factor, whole);
+      const found = piece(crop, upright, edges[start], edges[end], [x0, y0], factor, whole, total);
       if (found !== null) pieces.push({ start, end, box: found[0], frame: found[1], width: pieceWidth });
     }
   }
@@ -276,22 +277,31 @@ function cutPositions(crop, upright, width, height) {
 }
 
 /** The ink of a mark between two columns (slant removed), framed, with its box in input pixels. */
-function piece(crop, upright, start, end, [x, y], factor, whole) {
-  const ink = whole ? crop : { ...crop, data: crop.data.map((value, i) => (upright[i] >= start && upright[i] < end ? value : 0)) };
-  if (!whole) {
-    let inside = 0, all = 0;
-    for (let i = 0; i < crop.data.length; i++) { inside += ink.data[i]; all += crop.data[i]; }
-    if (inside < MIN_PIECE_INK * all) return null;
-  }
-  let top = Infinity, bottom = -1, left = Infinity, right = -1;
-  for (let row = 0; row < ink.height; row++) {
-    for (let column = 0; column < ink.width; column++) {
-      if (ink.data[row * ink.width + column] > INK_LEVEL) {
-        top = Math.min(top, row); bottom = Math.max(bottom, row); left = Math.min(left, column); right = Math.max(right, column);
+function piece(crop, upright, start, end, [x, y], factor, whole, total) {
+  const { width, height, data } = crop;
+  let inside = 0, top = Infinity, bottom = -1, left = Infinity, right = -1;
+  for (let row = 0, i = 0; row < height; row++) {
+    for (let column = 0; column < width; column++, i++) {
+      if (!whole && !(upright[i] >= start && upright[i] < end)) continue;
+      const value = data[i];
+      inside += value;
+      if (value > INK_LEVEL) {
+        if (row < top) top = row; if (row > bottom) bottom = row; if (column < left) left = column; if (column > right) right = column;
       }
     }
   }
+  if (!whole && inside < MIN_PIECE_INK * total) return null;
   if (bottom < 0) return null;
   const box = [left, top, right - left + 1, bottom - top + 1];
-  return [[(x + box[0]) * factor, (y + box[1]) * factor, box[2] * factor, box[3] * factor], frame(ink, box)];
+  // Only the box and the one pixel round it that frame() reads, masked to the piece's columns.
+  const x0 = Math.max(0, left - 1), y0 = Math.max(0, top - 1), x1 = Math.min(width, right + 2), y1 = Math.min(height, bottom + 2);
+  const near = { width: x1 - x0, height: y1 - y0, data: new Float32Array((x1 - x0) * (y1 - y0)) };
+  for (let row = y0; row < y1; row++) {
+    for (let column = x0; column < x1; column++) {
+      const i = row * width + column;
+      if (whole || (upright[i] >= start && upright[i] < end)) near.data[(row - y0) * near.width + column - x0] = data[i];
+    }
+  }
+  return [[(x + box[0]) * factor, (y + box[1]) * factor, box[2] * factor, box[3] * factor],
+    frame(near, [left - x0, top - y0, box[2], box[3]])];
 }
