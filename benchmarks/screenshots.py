@@ -1,0 +1,84 @@
+"""The README's pictures: drives the real app in Chromium, draws a digit, saves docs/screenshot-*.png.
+
+    python benchmarks/screenshots.py            # starts app.py on a free port
+    python benchmarks/screenshots.py --url URL  # or photographs a running app
+
+Desktop (1400×1100, drawn with the mouse) and phone (390×844, drawn with a finger); each PNG is
+quantised to a palette (and shrunk if need be) to stay under --max-kb. Regenerate, never edit.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import server  # noqa: E402
+from benchmarks.browser import (  # noqa: E402
+    CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PHONE, SEVEN, draw_with_mouse, draw_with_touch, open_app, top_guess,
+)
+
+DOCS = server.REPO_ROOT / "docs"
+SHOTS = {  # name: (device, how the visitor draws)
+    "screenshot-desktop.png": (DESKTOP, draw_with_mouse),
+    "screenshot-phone.png": (PHONE, draw_with_touch),
+}
+
+
+def small_png(screenshot: bytes, max_bytes: int) -> bytes:
+    """The screenshot as a palette PNG of at most `max_bytes`: fewer colours first, then smaller."""
+    image = Image.open(io.BytesIO(screenshot)).convert("RGB")
+    while True:
+        for colours in (128, 64, 32):
+            buffer = io.BytesIO()
+            image.quantize(colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+                buffer, format="PNG", optimize=True)
+            if buffer.tell() <= max_bytes:
+                return buffer.getvalue()
+        image = image.resize((image.width * 9 // 10, image.height * 9 // 10), Image.Resampling.LANCZOS)
+
+
+def photograph(browser, url: str, device: dict, draw) -> bytes:
+    """A screenshot of the app on `device` after a visitor drew a 7 and the page read it."""
+    page = open_app(browser, url, device)
+    try:
+        draw(page, SEVEN)
+        if top_guess(page, timeout=60) != "7":
+            raise RuntimeError(f"the page did not read the drawn 7 on {device['viewport']}")
+        page.wait_for_function("() => [...document.querySelectorAll('#marks img')].every((image) => image.complete)")
+        return page.screenshot()
+    finally:
+        page.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running app (default: start app.py)")
+    parser.add_argument("--out", type=Path, default=DOCS, help="folder for the PNGs (default: %(default)s)")
+    parser.add_argument("--max-kb", type=int, default=150, help="largest PNG size in kB (default: %(default)s)")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with server.app_at(args.url) as (url, _), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        for name, (device, draw) in SHOTS.items():
+            png = small_png(photograph(browser, url, device, draw), args.max_kb * 1000)
+            (args.out / name).write_bytes(png)
+            with Image.open(io.BytesIO(png)) as saved:
+                rows.append((name, f"{saved.width}×{saved.height}", f"{len(png) / 1000:.1f} kB"))
+        browser.close()
+    width = max(len(row[0]) for row in rows)
+    print(f"| {'file':<{width}} | pixels    | size     |\n|{'-' * (width + 2)}|-----------|----------|")
+    for name, pixels, size in rows:
+        print(f"| {name:<{width}} | {pixels:<9} | {size:>8} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
