@@ -167,7 +167,7 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
     read_explain = gr.Checkbox(False, visible=False)
     api_trigger.click(
         lambda payload, explain: page.reading_of_upload(recognizer, payload, explain),
-        [upload, read_explain], gr.JSON(visible=False), api_name="read", preprocess=False,
+        [upload, read_explain], gr.JSON(visible=False, label="reading"), api_name="read", preprocess=False,
     )
 
 demo.queue(max_size=256)  # past 256 waiting requests a caller is told "queue full" at once, not kept waiting

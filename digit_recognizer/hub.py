@@ -360,8 +360,9 @@ def publish_space(root: Path, repo_id: str, private: bool, dry_run: bool, model_
 
 
 def publish_model(root: Path, repo_id: str, private: bool, dry_run: bool, space_id: str | None) -> None:
-    """Create the model repo `repo_id` if needed and upload the model, its metrics and its card in one commit."""
-    uploaded = (MODEL_FILENAME, METRICS_FILENAME)
+    """Create the model repo `repo_id` if needed and upload the model, its metrics, the notebook that trained
+    it (the README's Open-in-Colab badge opens it from there) and its card in one commit."""
+    uploaded = (MODEL_FILENAME, METRICS_FILENAME, NOTEBOOK)
     problems = missing_files(root, [Path(name) for name in uploaded if (root / name).is_file()], uploaded)
     if problems:
         raise PublishError("; ".join(problems))
@@ -426,9 +427,9 @@ def argument_parser() -> argparse.ArgumentParser:
     )
     model = targets.add_parser(
         "model",
-        help="create/update a model repo (cnn_model_v2.h5, metrics.json, model card as README.md)",
-        description="Create the model repo if needed and upload cnn_model_v2.h5, metrics.json and a model card "
-        "rendered from metrics.json, in one commit.",
+        help="create/update a model repo (cnn_model_v2.h5, metrics.json, the notebook, model card as README.md)",
+        description=f"Create the model repo if needed and upload cnn_model_v2.h5, metrics.json, {NOTEBOOK} and a "
+        "model card rendered from metrics.json, in one commit.",
     )
     for command in (static, space, model):
         command.add_argument("repo_id", metavar="OWNER/NAME", help="the repo to create or update")

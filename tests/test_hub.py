@@ -357,6 +357,7 @@ def test_model_dry_run_lists_model_metrics_and_card_and_prints_the_card(tmp_path
     assert re.search(r"^  cnn_model_v2\.h5\s+150,000\s+150\.0 kB$", result.stdout, re.MULTILINE)
     assert re.search(rf"^  metrics\.json\s+{(root / 'metrics.json').stat().st_size:,}\s", result.stdout, re.MULTILINE)
     assert re.search(rf"^  README\.md\s+{len(card.encode()):,}\s", result.stdout, re.MULTILINE)
+    assert re.search(r"^  CNN_Model_Training\.ipynb\s", result.stdout, re.MULTILINE)  # what the Colab badge opens
     assert card in result.stdout
     assert result.stderr == ""
 
@@ -455,7 +456,7 @@ def test_space_upload_with_model_repo_sets_the_variable_and_leaves_the_model_hom
     assert set(hub.committed) == set(SPACE_FILES) - {"cnn_model_v2.h5"}
 
 
-def test_model_upload_commits_model_metrics_and_the_rendered_card(tmp_path, fake_hub):
+def test_model_upload_commits_model_metrics_notebook_and_the_rendered_card(tmp_path, fake_hub):
     hub = fake_hub()
     root = write_checkout(tmp_path / "checkout")
     env = hub_env(tmp_path, hub.endpoint, HF_TOKEN="hf_write_token")
@@ -467,6 +468,7 @@ def test_model_upload_commits_model_metrics_and_the_rendered_card(tmp_path, fake
     assert hub.committed == {
         "cnn_model_v2.h5": (root / "cnn_model_v2.h5").read_bytes(),
         "metrics.json": (root / "metrics.json").read_bytes(),
+        "CNN_Model_Training.ipynb": (root / "CNN_Model_Training.ipynb").read_bytes(),
         "README.md": rendered_model_card(root, "owner/digit-cnn", None).encode(),
     }
 
@@ -565,5 +567,6 @@ def test_published_readme_names_the_users_space_and_model_repo(tmp_path, fake_hu
     assert result.returncode == 0, result.stderr
     published = hub.committed["README.md"].decode()
     assert "digit-recognizer/" not in published
-    assert "huggingface.co/spaces/someone/digits/blob/main/CNN_Model_Training.ipynb" in published
+    # The Open-in-Colab badge opens the notebook from the model repo (`hub model` uploads it there).
+    assert "colab.research.google.com/#fileId=https%3A//huggingface.co/someone/cnn/blob/main/CNN_Model_Training.ipynb" in published
     assert SpaceCard(published).data.models == ["someone/cnn"]
