@@ -304,18 +304,18 @@ def _enlarged(extended: np.ndarray, margin: int, shape: tuple[int, int]) -> np.n
 # --- From ink to the MNIST frame ---------------------------------------------------------------------
 
 
-def _digit_box(ink: np.ndarray) -> Box | None:
+def _digit_box(ink: np.ndarray, parts: np.ndarray | None = None) -> Box | None:
     """Bounding box of the digit: the largest stroke and the parts near it.
 
     A part joins when it touches the box, or lies within NEAR_PARTS of the box's size and is not
-    a speck; far parts (noise, smudges, another mark) are left out.
+    a speck; far parts (noise, smudges, another mark) are left out. `parts`: the ink's connected
+    strokes' stats when already at hand (segment.py), else found here.
     """
     strongest = float(ink.max())
     if strongest < MIN_CONTRAST:
         return None
-    mask = (ink > INK_LEVEL * strongest).astype(np.uint8)
-    stats = cv2.connectedComponentsWithStats(mask, connectivity=8)[2]
-    parts = stats[1:]
+    if parts is None:
+        parts = cv2.connectedComponentsWithStats((ink > INK_LEVEL * strongest).astype(np.uint8), connectivity=8)[2][1:]
     left, top, right, bottom = parts[:, 0], parts[:, 1], parts[:, 0] + parts[:, 2], parts[:, 1] + parts[:, 3]
     area = parts[:, cv2.CC_STAT_AREA]
     kept = area == area.max()

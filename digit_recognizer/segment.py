@@ -20,6 +20,7 @@ MAX_MARKS = 30  # an image holding more marks than this (a page of text, a sprin
 MAX_PARTS = 4 * MAX_MARKS  # connected strokes counted before reading any closer: bounds all later work
 TARGET_HEIGHT = 40  # the ink is read again at a resolution where a digit is about this many px tall...
 CLOSE_ENOUGH = 0.6  # ...when it is shorter than this share of it at work size
+THIN_STROKE = 2.5  # strokes thinner than this (px, at the ink's resolution) are bridged across small breaks
 SPECK_SIDE = 0.6  # ...and a part whose longer side is less than this many stroke widths is a speck
 DOT_SIDE = 0.35  # a lone part smaller than this (times the digits' height) is a dot (or comma)
 DASH_HEIGHT = 0.3  # a lone part flatter than this (times the digits' height)...
@@ -27,14 +28,19 @@ DASH_ASPECT = 2.5  # ...and this many times wider than tall is a dash (wider tha
 UNDERLINE = 1.2  # a flat part wider than this (times the digits' height) joins no digit
 FLAG_HEIGHT, FLAG_GAP, FLAG_TOP = 0.6, 0.3, 0.35  # a mark shorter than FLAG_HEIGHT × height, within FLAG_GAP
 # of a digit and in the top FLAG_TOP of it, is that digit's flag
-SAME_DIGIT_OVERLAP = 0.5  # parts whose columns (slant removed) overlap by this much of the narrower one are one digit
+SAME_DIGIT_OVERLAP = 0.5  # parts whose columns (slant removed) overlap by this much of the narrower one are one digit;
+STACKED, STACKED_OVERLAP = 0.3, 0.15  # parts sharing less than STACKED of the shorter's rows: STACKED_OVERLAP is enough
 MAX_SLANT = 0.6  # |horizontal shift per px of height| the slant estimate is clipped to
-SPLIT_ASPECT = 0.8  # a digit mark wider than this (times its height, slant removed) may be several digits
+SPLIT_ASPECT = 0.8  # a digit mark wider than this (times its height, slant removed) may be several digits...
+SPLIT_RELATIVE = 1.3  # ...if, among 3 or more digit marks, it is also this much wider than their median
 MIN_PIECE, MAX_PIECE = 0.1, 1.15  # a piece of a split mark is this narrow to this wide (times its height)
 CUTS_PER_HEIGHT = 3  # cut positions tried per height of a mark's width (the lowest columns of ink)...
 MAX_CUTS = 16  # ...at most this many per mark, at least MIN_CUT_SPACING (times its height) apart
 MIN_CUT_SPACING = 0.12
 MAX_CUT_GAP = 0.3  # evenly spaced cuts fill longer stretches without a low column
+CUT_REACH = 0.15  # a cut may bend this far (times the mark's height) from straight to cross less ink...
+CUT_STRAYING = 0.05  # ...at this cost per row at its furthest (crossing a full pixel of ink costs 1)
+STUB = 0.12  # a stroke of a cut piece with less than this share of its ink is a neighbour's stub
 MIN_PIECE_INK = 0.04  # a piece with less than this share of the mark's ink is not a digit
 
 
@@ -47,6 +53,7 @@ class Piece:
     box: Box  # in the input image's pixels
     frame: np.ndarray  # 28×28, what the model would see
     width: float  # width over the mark's height (slant removed)
+    crossed: float = 0.0  # strokes its cuts cross (ink crossed over the stroke width): 0 when not cut
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,8 @@ def find_marks(image) -> Layout:
     strongest = float(ink.max())
     if strongest < MIN_CONTRAST:
         return Layout()
-    parts = _parts(ink, strongest)
+    components = cv2.connectedComponentsWithStats((ink > INK_LEVEL * strongest).astype(np.uint8), connectivity=8)
+    parts = components[2][1:]
     parts = parts[np.maximum(parts[:, 2], parts[:, 3]) * factor >= MIN_DIGIT_PIXELS]  # specks, as predict drops
     if len(parts) > MAX_PARTS:
         return _too_many()
@@ -82,22 +90,16 @@ def find_marks(image) -> Layout:
     height = _digit_height(parts)
     closer = factor if height >= CLOSE_ENOUGH * TARGET_HEIGHT else int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
     fine = ink if closer == factor else _read_ink(pixels, closer)
-    groups = _groups(fine, closer, float(fine.max()))
+    groups = _groups(fine, closer, float(fine.max()), components if closer == factor else None)
     if len(groups) > MAX_MARKS:
         return _too_many()
     if len(groups) == 1 and groups[0].kind == DIGIT:
-        return Layout((_as_predict_frames_it(groups[0], pixels, ink, factor),))
+        return Layout((_as_predict_frames_it(groups[0], pixels, ink, factor, components[2][1:]),))
     return Layout(tuple(groups))
 
 
 def _too_many() -> Layout:
     return Layout(message=f"This image holds more than {MAX_MARKS} marks: write at most {MAX_MARKS} digits.")
-
-
-def _parts(ink: np.ndarray, strongest: float) -> np.ndarray:
-    """Stats (x, y, width, height, area) of the connected strokes."""
-    mask = (ink > INK_LEVEL * strongest).astype(np.uint8)
-    return cv2.connectedComponentsWithStats(mask, connectivity=8)[2][1:]
 
 
 def _digit_height(parts: np.ndarray) -> float:
@@ -106,9 +108,10 @@ def _digit_height(parts: np.ndarray) -> float:
     return float(np.median(heights[heights >= heights.max() / 2]))
 
 
-def _as_predict_frames_it(group: Group, pixels: np.ndarray, ink: np.ndarray, factor: int) -> Group:
+def _as_predict_frames_it(group: Group, pixels: np.ndarray, ink: np.ndarray, factor: int,
+                          parts: np.ndarray) -> Group:
     """A lone digit mark whose unsplit reading is exactly `predict`'s: its frame and box."""
-    box = _digit_box(ink)
+    box = _digit_box(ink, parts)
     if box is not None and factor > 1 and max(box[2], box[3]) < 32:
         ink, box, factor = _read_closer(pixels, box, factor)
     if box is None or max(box[2], box[3]) * factor < MIN_DIGIT_PIXELS:
@@ -129,10 +132,15 @@ class _Part:
     right: float
 
 
-def _groups(ink: np.ndarray, factor: int, strongest: float) -> list[Group]:
-    mask = (ink > INK_LEVEL * strongest).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    stroke = _stroke_width(mask, labels, stats)
+def _groups(ink: np.ndarray, factor: int, strongest: float, components: tuple | None) -> list[Group]:
+    """The marks of the ink (its connected strokes' `components` when already found), left to right."""
+    if components is None:
+        components = cv2.connectedComponentsWithStats((ink > INK_LEVEL * strongest).astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = components
+    stroke = _stroke_width(labels, stats)
+    if stroke < THIN_STROKE:  # hairlines break apart where they fade: bridge breaks of a pixel or two
+        mask = cv2.dilate((ink > INK_LEVEL * strongest).astype(np.uint8), np.ones((3, 3), np.uint8))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     keep = [label for label in range(1, count) if max(stats[label, 2], stats[label, 3]) >= SPECK_SIDE * stroke]
     if not keep:
         return []
@@ -141,14 +149,20 @@ def _groups(ink: np.ndarray, factor: int, strongest: float) -> list[Group]:
     reference = ink.shape[0] / 2
     parts = [_part(label, labels, stats, slant, reference) for label in keep]
     members = _join(parts, height)
+    widths = [max(p.right for p in chosen) - min(p.left for p in chosen) for chosen in members]
+    tall = [width for width, chosen in zip(widths, members)
+            if max(p.box[1] + p.box[3] for p in chosen) - min(p.box[1] for p in chosen) >= FLAG_HEIGHT * height]
+    # Among several digits of one size, none is two digits: only a mark wider than most may be.
+    least_split = SPLIT_RELATIVE * float(np.median(tall)) if len(tall) >= 3 else 0.0
     groups = []
-    for chosen in members:
-        groups.append(_mark(chosen, ink, labels, slant, reference, height, factor, alone=len(members) == 1))
+    for chosen, width in zip(members, widths):
+        groups.append(_mark(chosen, ink, labels, slant, reference, height, stroke, factor,
+                            alone=len(members) == 1, may_split=width >= least_split))
     order = np.argsort([(min(p.left for p in chosen) + max(p.right for p in chosen)) for chosen in members])
     return [groups[index] for index in order]
 
 
-def _stroke_width(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -> float:
+def _stroke_width(labels: np.ndarray, stats: np.ndarray) -> float:
     """Stroke width of the largest part (4 × mean distance to its edge), in px."""
     label = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     x, y, width, height = stats[label, :4]
@@ -189,21 +203,31 @@ def _join(parts: list[_Part], height: float) -> list[list[_Part]]:
             index = parent[index]
         return index
 
+    # With fewer than 3 tall parts the slant is one digit's own: its columns as drawn count too.
+    few_tall = sum(part.box[3] >= height / 2 for part in parts) < 3
     loose = [part.box[3] <= DASH_HEIGHT * height and part.right - part.left >= UNDERLINE * height for part in parts]
     for i, first in enumerate(parts):
         for j in range(i + 1, len(parts)):
             second = parts[j]
             if loose[i] or loose[j]:
                 continue
-            overlap = min(first.right, second.right) - max(first.left, second.left)
-            narrower = min(first.right - first.left, second.right - second.left)
             gap = max(first.box[1] - second.box[1] - second.box[3], second.box[1] - first.box[1] - first.box[3])
-            if overlap >= SAME_DIGIT_OVERLAP * narrower and gap <= height / 2:
+            stacked = -gap < STACKED * min(first.box[3], second.box[3])  # one above the other (a 6's stem and loop)
+            share = STACKED_OVERLAP if stacked else SAME_DIGIT_OVERLAP
+            if gap <= height / 2 and (_shared(first.left, first.right, second.left, second.right, share) or (
+                    few_tall and _shared(first.box[0], first.box[0] + first.box[2],
+                                         second.box[0], second.box[0] + second.box[2], share))):
                 parent[root(j)] = root(i)
     members: dict[int, list[_Part]] = {}
     for index, part in enumerate(parts):
         members.setdefault(root(index), []).append(part)
     return _with_flags_joined(list(members.values()), height)
+
+
+def _shared(left: float, right: float, other_left: float, other_right: float, share: float) -> bool:
+    """Whether two column ranges overlap by at least `share` of the narrower one (and a pixel)."""
+    overlap = min(right, other_right) - max(left, other_left)
+    return overlap >= max(1.0, share * min(right - left, other_right - other_left))
 
 
 def _with_flags_joined(marks: list[list[_Part]], height: float) -> list[list[_Part]]:
@@ -234,7 +258,7 @@ def _with_flags_joined(marks: list[list[_Part]], height: float) -> list[list[_Pa
 
 
 def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float, reference: float,
-          height: float, factor: int, alone: bool) -> Group:
+          height: float, stroke: float, factor: int, alone: bool, may_split: bool) -> Group:
     """One mark: a dot, a dash, or a digit mark with its candidate pieces."""
     x0 = min(p.box[0] for p in parts)
     y0 = min(p.box[1] for p in parts)
@@ -250,10 +274,14 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
     crop = ink[y0:y1, x0:x1] * np.isin(labels[y0:y1, x0:x1], [p.label for p in parts])
     rows, columns = np.mgrid[y0:y1, x0:x1]
     upright = columns - slant * (rows - reference) - left  # 0 at the mark's left edge
-    cuts = _cut_positions(crop, upright, width, mark_height) if width > SPLIT_ASPECT * mark_height else []
+    wide = may_split and width > SPLIT_ASPECT * mark_height
+    cuts = _cut_positions(crop, upright, width, mark_height) if wide else []
     if alone and not cuts:  # framed as predict frames it, by the caller
         return Group(DIGIT, box, 2, (Piece(0, 1, box, None, width / mark_height),))
     edges = [0.0, *cuts, width + 1]
+    paths, crossings = _cut_paths(crop, upright, cuts, mark_height)
+    boundaries = [np.full(crop.shape[0], -np.inf), *paths, np.full(crop.shape[0], np.inf)]
+    crossed = np.array([0.0, *crossings, 0.0]) / max(stroke, 1.0)
     pieces = []
     for start in range(len(edges) - 1):
         for end in range(start + 1, len(edges)):
@@ -261,10 +289,42 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
             whole = start == 0 and end == len(edges) - 1
             if not whole and not MIN_PIECE <= piece_width <= MAX_PIECE:
                 continue
-            piece = _piece(crop, upright, edges[start], edges[end], (x0, y0), factor, whole)
+            piece = _piece(crop, upright, boundaries[start], boundaries[end], (x0, y0), factor, whole)
             if piece is not None:
-                pieces.append(Piece(start, end, piece[0], piece[1], piece_width))
+                pieces.append(Piece(start, end, piece[0], piece[1], piece_width, crossed[start] + crossed[end]))
     return Group(DIGIT, box, len(edges), tuple(pieces))
+
+
+def _cut_paths(crop: np.ndarray, upright: np.ndarray, cuts: list[float], height: int) -> tuple[list, list]:
+    """For each cut column (slant removed), the cut as a path from top to bottom that crosses as
+    little ink as it can within CUT_REACH × height of the straight cut (one column per row at most):
+    per row, the upright column left of which the ink goes to the left piece; and the ink each crosses."""
+    if not cuts:
+        return [], []
+    rows, width = crop.shape
+    reach = max(1, int(CUT_REACH * height))
+    offsets = np.arange(-reach, reach + 1)
+    shift = upright[:, 0]  # upright column of each row's first pixel
+    centres = np.array(cuts)[None, :, None] + offsets[None, None, :]  # (1, cuts, offsets) upright columns
+    columns = np.round(centres - shift[:, None, None]).astype(int)  # (rows, cuts, offsets) crop columns
+    inside = (columns >= 0) & (columns < width)
+    cost = np.where(inside, crop[np.arange(rows)[:, None, None], np.clip(columns, 0, width - 1)], 0.0)
+    cost = cost + CUT_STRAYING * np.abs(offsets) / reach
+    total = cost[0]
+    came_from = np.zeros(cost.shape, np.int8)
+    options = np.full((3, len(cuts), len(offsets)), np.inf)  # from the left, straight above, from the right
+    for row in range(1, rows):
+        options[0, :, 1:], options[1], options[2, :, :-1] = total[:, :-1], total, total[:, 1:]
+        came_from[row] = options.argmin(axis=0) - 1
+        total = cost[row] + options.min(axis=0)
+    step = total.argmin(axis=1)
+    paths, crossed = np.empty((len(cuts), rows)), np.zeros(len(cuts))
+    every = np.arange(len(cuts))
+    for row in range(rows - 1, -1, -1):
+        paths[:, row] = offsets[step]
+        crossed += np.where(inside[row, every, step], crop[row, np.clip(columns[row, every, step], 0, width - 1)], 0)
+        step = step + came_from[row, every, step]
+    return [np.array(cut) + path + 0.5 for cut, path in zip(cuts, paths)], crossed.tolist()
 
 
 def _cut_positions(crop: np.ndarray, upright: np.ndarray, width: float, height: int) -> list[float]:
@@ -291,12 +351,14 @@ def _cut_positions(crop: np.ndarray, upright: np.ndarray, width: float, height: 
     return sorted(cuts + filled)
 
 
-def _piece(crop: np.ndarray, upright: np.ndarray, start: float, end: float, origin: tuple[int, int],
+def _piece(crop: np.ndarray, upright: np.ndarray, start: np.ndarray, end: np.ndarray, origin: tuple[int, int],
            factor: int, whole: bool) -> tuple[Box, np.ndarray] | None:
-    """The ink of a mark between two columns (slant removed), framed, with its box in input pixels."""
-    ink = crop if whole else crop * ((upright >= start) & (upright < end))
+    """The ink of a mark between two cut paths, framed, with its box in input pixels."""
+    ink = crop if whole else crop * ((upright >= start[:, None]) & (upright < end[:, None]))
     if not whole and ink.sum() < MIN_PIECE_INK * crop.sum():
         return None
+    if not whole:
+        ink = _without_stubs(ink)
     rows, columns = np.flatnonzero(ink.max(axis=1) > INK_LEVEL), np.flatnonzero(ink.max(axis=0) > INK_LEVEL)
     if rows.size == 0:
         return None
@@ -304,3 +366,14 @@ def _piece(crop: np.ndarray, upright: np.ndarray, start: float, end: float, orig
     x, y = origin
     return (((x + box[0]) * factor, (y + box[1]) * factor, box[2] * factor, box[3] * factor),
             _frame(ink, box))
+
+
+def _without_stubs(ink: np.ndarray) -> np.ndarray:
+    """A cut piece without the small bits of its neighbours the cut left in it: strokes of less than
+    STUB share of the piece's ink, when a bigger stroke is there."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > INK_LEVEL).astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return ink
+    area = stats[1:, cv2.CC_STAT_AREA]
+    small = np.flatnonzero(area < STUB * area.sum()) + 1
+    return ink * ~np.isin(labels, small) if small.size < count - 1 else ink

@@ -43,11 +43,15 @@ def test_slanted_numbers_on_a_wavy_baseline_are_read_in_order(recognizer, pendig
 
 def test_touching_digits_are_split(recognizer, pendigits):
     rng = np.random.default_rng(3)
-    split = 0
+    split = exact = 0
     for _ in range(20):
-        composed = compose_number(pendigits, int(rng.integers(1, 31)), 2, rng, touching=True, height=100)
-        split += len(recognizer.read(on_canvas(composed.ink, "transparent", rng)).digits) == 2
-    assert split >= 10  # most pairs are cut into two digits (the benchmark measures exact accuracy)
+        composed = compose_number(pendigits, int(rng.integers(1, 31)), 3, rng, touching=True, height=100)
+        reading = recognizer.read(on_canvas(composed.ink, "transparent", rng))
+        split += len(reading.digits) >= 2
+        exact += reading.text == composed.text
+    # Without cutting, none would be read (every number here is one blob of ink). The benchmark
+    # (benchmarks/read_numbers.py) measures how far from the target this still is.
+    assert split >= 12 and exact >= 3
 
 
 @pytest.mark.parametrize("separator, kind", [(".", DOT), ("-", DASH)])
