@@ -1,12 +1,13 @@
-"""Reads a whole image: segment.py finds the marks and proposes cuts, the model reads every candidate
-digit in one batched call, and the cut the model is most sure of is kept.
+"""Reads a whole image: segment.py finds the marks (cuts.py proposes how to cut wide ones), the model
+reads every candidate digit in one batched call, and the cut that reads best is kept.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from digit_recognizer.reading import DIGIT, NOT_A_DIGIT, Mark, Reading
-from digit_recognizer.segment import Group, Piece, find_marks
+from digit_recognizer.cuts import Piece
+from digit_recognizer.segment import Group, Layout, find_marks
 
 DIGITS = [str(digit) for digit in range(10)]
 # How good a candidate piece is as one whole digit (not part of one, nor two): a linear score of what
@@ -17,6 +18,7 @@ DIGITS = [str(digit) for digit in range(10)]
 # fewer single digits split) on numbers and single digits composed
 # from pendigits writers by tests/handwriting.py with seeds 101–103, apart from the benchmark's.
 PIECE_WEIGHTS = np.array([0.571, -0.486, 2.745, -4.629, -0.524, -2.243, -5.657])
+TOO_WIDE, TOO_WIDE_COST = 1.3, 8.0  # a piece wider than TOO_WIDE × its height holds several digits
 LONE_MARK_BONUS = 3.0  # added to the unsplit reading of the only digit mark in an image...
 LONE_WIDTH = 1.0  # ...up to this width/height, less and less up to 0.5 more
 MEDIAN_WIDTH = np.array([0.83, 0.36, 0.76, 0.63, 0.59, 0.75, 0.6, 0.73, 0.59, 0.65])  # per digit, same pieces
@@ -31,26 +33,35 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     if not pieces:
         return Reading(tuple(Mark(group.kind, group.box) for group in layout.groups if group.kind != DIGIT))
     logits = recognizer.logits(np.stack([piece.frame for piece in pieces]))
-    probabilities = recognizer.calibrated(logits)
-    digit = recognizer.is_digit(logits)
-    score = _piece_scores(logits, np.array([piece.width for piece in pieces]),
-                           np.array([piece.crossed for piece in pieces]))
-    if sum(group.kind == DIGIT for group in layout.groups) == 1:  # a lone mark is more likely one digit...
-        score = score + np.array([_lone_bonus(piece) if (piece.start, piece.end) == (0, group.cuts - 1) else 0.0
-                                  for group in layout.groups for piece in group.pieces])
-    marks, index = [], 0
-    for group in layout.groups:
-        rows = range(index, index + len(group.pieces))
-        index += len(group.pieces)
+    chosen = chosen_pieces(layout, logits)
+    probabilities, digit = recognizer.calibrated(logits), recognizer.is_digit(logits)
+    marks = []
+    for group, rows in zip(layout.groups, chosen):
         if group.kind != DIGIT:
             marks.append(Mark(group.kind, group.box))
-            continue
-        for row in _best_cut(group, {(pieces[row].start, pieces[row].end): row for row in rows}, score):
+        for row in rows:
             kind = DIGIT if digit[row] else NOT_A_DIGIT
             marks.append(Mark(kind, pieces[row].box, dict(zip(DIGITS, probabilities[row].tolist())), pieces[row].frame))
     if explain:
         marks = _with_heatmaps(recognizer, marks)
     return Reading(tuple(marks))
+
+
+def chosen_pieces(layout: Layout, logits: np.ndarray) -> list[list[int]]:
+    """For each mark, the rows (of `logits`, one per piece of every mark in turn) of the pieces that
+    read it best; [] for dots and dashes."""
+    pieces = [piece for group in layout.groups for piece in group.pieces]
+    score = _piece_scores(logits, np.array([piece.width for piece in pieces]),
+                          np.array([piece.crossed for piece in pieces]))
+    if sum(group.kind == DIGIT for group in layout.groups) == 1:  # a lone mark is more likely one digit...
+        score = score + np.array([_lone_bonus(piece) if (piece.start, piece.end) == (0, group.cuts - 1) else 0.0
+                                  for group in layout.groups for piece in group.pieces])
+    chosen, index = [], 0
+    for group in layout.groups:
+        rows = {(piece.start, piece.end): index + number for number, piece in enumerate(group.pieces)}
+        index += len(group.pieces)
+        chosen.append(_best_cut(group, rows, score) if group.kind == DIGIT else [])
+    return chosen
 
 
 def _piece_scores(logits: np.ndarray, widths: np.ndarray, crossed: np.ndarray) -> np.ndarray:
@@ -60,7 +71,7 @@ def _piece_scores(logits: np.ndarray, widths: np.ndarray, crossed: np.ndarray) -
     median = MEDIAN_WIDTH[logits.argmax(axis=1)]
     features = np.stack([np.clip(top, -5, 25), log_top, widths, np.maximum(0, widths - median),
                          np.maximum(0, median - widths), crossed, np.ones(len(widths))], axis=1)
-    return features @ PIECE_WEIGHTS
+    return features @ PIECE_WEIGHTS - TOO_WIDE_COST * np.maximum(0, widths - TOO_WIDE)
 
 
 def _lone_bonus(piece: Piece) -> float:
