@@ -62,7 +62,7 @@ def drawing_area(page) -> tuple[float, float, float]:
     return canvas["x"] + (canvas["width"] - side) / 2, canvas["y"] + (canvas["height"] - side) / 2, side
 
 
-def stroke_points(page, stroke: list[tuple[float, float]], steps: int = 2) -> list[tuple[float, float]]:
+def stroke_points(page, stroke: list[tuple[float, float]], steps: int = 1) -> list[tuple[float, float]]:
     """A stroke in fractions of the drawing → page coordinates, `steps` points per segment."""
     left, top, side = drawing_area(page)
     points = [stroke[0]]

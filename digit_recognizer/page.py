@@ -105,7 +105,7 @@ def mark_card(mark: Mark, scale: int, alone: bool) -> str:
     if alone:
         caption = "What the model sees (28×28) and why it guessed so"
     elif mark.kind == DIGIT:
-        caption = f'<b class="digit">{mark.label}</b> ' + top_line(mark)
+        caption = f'<b class="digit">{mark.label}</b> <span class="top">top 3: {top_line(mark)}</span>'
     elif mark.kind == NOT_A_DIGIT:
         caption = f'<b>not a digit</b> <span class="unsure">closest: {top_line(mark)}</span>'
     else:

@@ -54,7 +54,7 @@ def test_a_number_is_shown_large_with_a_card_per_digit_and_its_left_out_marks_na
     assert "Left out: a dot, a dash, not a digit" in view.number
     assert view.several_marks and view.guesses is None
     assert len(images(view.marks, "frame")) == 3 and view.marks.count('<figure class="mark') == 5
-    assert '<b class="digit">4</b> 4 90%' in view.marks and 'class="unsure">closest: 1 50%' in view.marks
+    assert '<b class="digit">4</b> <span class="top">top 3: 4 90%' in view.marks and 'class="unsure">closest: 1 50%' in view.marks
 
 
 def test_only_non_digits_give_no_number_but_the_message():
