@@ -50,9 +50,10 @@ def cut_positions(crop: np.ndarray, upright: np.ndarray, width: float, height: i
         if len(cuts) < wanted and all(abs(column - cut) >= MIN_CUT_SPACING * height for cut in cuts):
             cuts.append(float(column))
     edges = [0.0, *sorted(cuts), width]
+    spacing = max(MAX_CUT_GAP * height, width / MAX_CUTS)  # (never more than 2 × MAX_CUTS cuts in all)
     filled = []
     for start, end in zip(edges[:-1], edges[1:]):
-        extra = int((end - start) // (MAX_CUT_GAP * height))
+        extra = int((end - start) // spacing)
         filled += [start + (end - start) * step / (extra + 1) for step in range(1, extra + 1)]
     return sorted(cuts + filled)
 

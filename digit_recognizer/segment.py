@@ -26,6 +26,7 @@ SPECK_SIDE = 0.6  # ...and a part whose longer side is less than this many strok
 DOT_SIDE = 0.35  # a lone part smaller than this (times the digits' height) is a dot (or comma)
 DASH_HEIGHT = 0.3  # a lone part flatter than this (times the digits' height)...
 DASH_ASPECT = 2.5  # ...and this many times wider than tall is a dash (wider than UNDERLINE: an underline)
+LONE_DASH_ASPECT = 4.0  # a lone mark this many times wider than tall is a dash too
 UNDERLINE = 1.2  # a flat part wider than this (times the digits' height) joins no digit
 FLAG_HEIGHT, FLAG_GAP, FLAG_TOP = 0.6, 0.3, 0.35  # a mark shorter than FLAG_HEIGHT × height, within FLAG_GAP
 # of a digit and in the top FLAG_TOP of it, is that digit's flag
@@ -250,7 +251,8 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
     width, mark_height = right - left, y1 - y0
     if len(parts) == 1 and not alone and max(width, mark_height) <= DOT_SIDE * height:
         return Group(DOT, box)
-    if len(parts) == 1 and mark_height <= DASH_HEIGHT * height and width >= DASH_ASPECT * mark_height:
+    flat = mark_height <= DASH_HEIGHT * height or (alone and width >= LONE_DASH_ASPECT * mark_height)
+    if len(parts) == 1 and flat and width >= DASH_ASPECT * mark_height:
         return Group(DASH, box)
     crop = ink[y0:y1, x0:x1] * np.isin(labels[y0:y1, x0:x1], [p.label for p in parts])
     rows, columns = np.mgrid[y0:y1, x0:x1]
