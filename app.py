@@ -1,10 +1,9 @@
-"""The Space: draw a digit or upload a photo of one, and see the model's top-3 guesses live.
+"""The Space: draw a digit or a number, or upload a photo, and see each digit's top-3 guesses and why, live.
 
 Layout and wiring only; what each event does lives in digit_recognizer/page.py.
 """
 import os
 import sys
-from functools import partial
 from pathlib import Path
 
 # Keep TensorFlow's start-up chatter out of the logs, so that a start-up error is the one line to read.
