@@ -20,7 +20,7 @@ let busy = false, again = false;
 let inputSince = null; // [event timeStamp, handler start] of the oldest input the shown reading does not reflect yet
 
 // What tests and benchmarks read: when the model is ready, and how long after its input each reading was shown
-// ([since the input event's timeStamp, since its handler started], ms).
+// ([since the input event's timeStamp, since its handler started] in ms, candidate digits the model read).
 const ready = DigitRecognizer.load().then((loaded) => {
   recognizer = loaded;
   status.textContent = "Draw a digit (or a number) on the canvas, or upload an image.";
@@ -111,7 +111,7 @@ async function update() {
   const reading = await read(recognizer, uploaded ?? { width: image.width, height: image.height, channels: 4, data: image.data });
   show(reading);
   window.digitPage.readings++;
-  if (since !== null) window.digitPage.latencies.push(since.map((start) => performance.now() - start));
+  if (since !== null) window.digitPage.latencies.push([...since.map((start) => performance.now() - start), reading.candidates ?? 0]);
   busy = false;
   if (again) schedule(null);
 }

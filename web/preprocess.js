@@ -273,13 +273,16 @@ export function enlarged(wide, margin, width, height) {
 
 // --- From ink to the MNIST frame ----------------------------------------------------------------------
 
-/** Bounding box [x, y, width, height] of the digit: the largest stroke and the parts near it; null if no ink. */
-export function digitBox(ink) {
+/** Bounding box [x, y, width, height] of the digit: the largest stroke and the parts near it; null if no ink.
+ * `parts`: the ink's connected strokes' stats when already at hand (segment.js), else found here. */
+export function digitBox(ink, parts = null) {
   const strongest = minMax(ink)[1];
   if (strongest < MIN_CONTRAST) return null;
-  const mask = new Uint8Array(ink.data.length);
-  for (let i = 0; i < mask.length; i++) mask[i] = ink.data[i] > Math.fround(INK_LEVEL * strongest);
-  const parts = connectedParts(mask, ink.width, ink.height);
+  if (parts === null) { // (segment.js passes the ink's connected strokes when it has them)
+    const mask = new Uint8Array(ink.data.length);
+    for (let i = 0; i < mask.length; i++) mask[i] = ink.data[i] > Math.fround(INK_LEVEL * strongest);
+    parts = connectedParts(mask, ink.width, ink.height);
+  }
   const largest = Math.max(...parts.map((part) => part[4]));
   const kept = parts.map(() => false);
   kept[parts.findIndex((part) => part[4] === largest)] = true;

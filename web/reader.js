@@ -1,12 +1,15 @@
-// digit_recognizer/reader.py in JavaScript: segment.js finds the marks and proposes cuts, the model reads every
-// candidate digit in one batched call, and the cut the model is most sure of is kept. A reading is
+// digit_recognizer/reader.py in JavaScript: segment.js finds the marks (cuts.js proposes how to cut wide ones), the
+// model reads every candidate digit in one batched call, and the cut that reads best is kept. A reading is
 // {marks: [{kind, box, probabilities, frame}], message}, as digit_recognizer/reading.py describes it.
 import { DIGITS } from "./recognizer.js";
 import { DASH, DIGIT, DOT, NOT_A_DIGIT, findMarks } from "./segment.js";
 
 export { DASH, DIGIT, DOT, NOT_A_DIGIT };
-// How likely a candidate piece is one whole digit: reader.py's logistic model, same weights and features.
-const PIECE_WEIGHTS = [0.257, -0.316, 1.225, -5.416, -3.714, -3.597];
+// How good a candidate piece is as one whole digit: reader.py's linear score, same weights and features.
+const PIECE_WEIGHTS = [0.571, -0.486, 2.745, -4.629, -0.524, -2.243, -5.657];
+const TOO_WIDE = 1.3, TOO_WIDE_COST = 8.0;
+const LONE_MARK_BONUS = 3.0;
+const LONE_WIDTH = 1.0;
 const MEDIAN_WIDTH = [0.83, 0.36, 0.76, 0.63, 0.59, 0.75, 0.6, 0.73, 0.59, 0.65];
 
 /** The most probable digit of a mark, or "" for a mark the model did not read. */
@@ -34,48 +37,66 @@ export async function read(recognizer, pixels) {
     return { marks: layout.groups.filter((group) => group.kind !== DIGIT).map((group) => ({ kind: group.kind, box: group.box })), message: "" };
   }
   const logits = await recognizer.logits(pieces.map((piece) => piece.frame));
-  const probabilities = recognizer.calibrated(logits);
-  const digit = recognizer.isDigit(logits);
-  const likelihood = logLikelihoods(logits, pieces.map((piece) => piece.width));
+  const chosen = chosenPieces(layout, logits);
+  const probabilities = recognizer.calibrated(logits), digit = recognizer.isDigit(logits);
   const marks = [];
-  let index = 0;
-  for (const group of layout.groups) {
-    const rows = new Map();
-    group.pieces.forEach((piece, offset) => rows.set(`${piece.start},${piece.end}`, index + offset));
-    index += group.pieces.length;
-    if (group.kind !== DIGIT) { marks.push({ kind: group.kind, box: group.box }); continue; }
-    for (const row of bestCut(group, rows, likelihood)) {
+  layout.groups.forEach((group, index) => {
+    if (group.kind !== DIGIT) marks.push({ kind: group.kind, box: group.box });
+    for (const row of chosen[index]) {
       marks.push({ kind: digit[row] ? DIGIT : NOT_A_DIGIT, box: pieces[row].box,
         probabilities: Object.fromEntries(DIGITS.map((name, column) => [name, probabilities[row][column]])), frame: pieces[row].frame });
     }
-  }
-  return { marks, message: "" };
+  });
+  return { marks, message: "", candidates: pieces.length }; // (candidates: frames the model read, for benchmarks)
 }
 
-/** log P(the piece is one whole digit) for each candidate piece (PIECE_WEIGHTS). */
-function logLikelihoods(logits, widths) {
+/** For each mark, the rows (of `logits`, one per piece of every mark in turn) of the pieces that read it best. */
+export function chosenPieces(layout, logits) {
+  const pieces = layout.groups.flatMap((group) => group.pieces);
+  let score = pieceScores(logits, pieces.map((piece) => piece.width), pieces.map((piece) => piece.crossed ?? 0));
+  if (layout.groups.filter((group) => group.kind === DIGIT).length === 1) { // a lone mark is more likely one digit...
+    const bonus = layout.groups.flatMap((group) => group.pieces.map((piece) => (piece.start === 0 && piece.end === group.cuts - 1 ? loneBonus(piece) : 0.0)));
+    score = score.map((value, row) => value + bonus[row]);
+  }
+  const chosen = [];
+  let index = 0;
+  for (const group of layout.groups) {
+    const rows = new Map(group.pieces.map((piece, number) => [`${piece.start},${piece.end}`, index + number]));
+    index += group.pieces.length;
+    chosen.push(group.kind === DIGIT ? bestCut(group, rows, score) : []);
+  }
+  return chosen;
+}
+
+/** How good each candidate piece is as one whole digit (PIECE_WEIGHTS). */
+function pieceScores(logits, widths, crossed) {
   return logits.map((row, index) => {
     const top = Math.max(...row);
     const logTop = -Math.log(row.reduce((sum, value) => sum + Math.exp(value - top), 0));
     const median = MEDIAN_WIDTH[row.indexOf(top)];
     const width = widths[index];
-    const features = [Math.min(25, Math.max(-5, top)), logTop, width, Math.max(0, width - median), Math.max(0, median - width), 1];
-    const z = features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0);
-    return -(Math.max(0, -z) + Math.log1p(Math.exp(-Math.abs(z)))); // −logaddexp(0, −z)
+    const features = [Math.min(25, Math.max(-5, top)), logTop, width, Math.max(0, width - median), Math.max(0, median - width),
+      crossed[index], 1];
+    return features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0) - TOO_WIDE_COST * Math.max(0, width - TOO_WIDE);
   });
 }
 
+/** ...unless it is much wider than a digit: LONE_MARK_BONUS up to LONE_WIDTH wide, none from LONE_WIDTH + 0.5. */
+function loneBonus(piece) {
+  return LONE_MARK_BONUS * Math.min(1, Math.max(0, 1 - (piece.width - LONE_WIDTH) / 0.5));
+}
+
 /** The rows of the pieces that read the mark best: the path of pieces from its left edge to its right edge with
- * the highest total log-likelihood (dynamic programming over cut positions). */
-function bestCut(group, rows, likelihood) {
+ * the highest total score (dynamic programming over cut positions). */
+function bestCut(group, rows, score) {
   const best = new Array(group.cuts).fill(null);
   best[0] = [0.0, []];
   for (let end = 1; end < group.cuts; end++) {
     for (let start = 0; start < end; start++) {
       const row = rows.get(`${start},${end}`);
       if (row === undefined || best[start] === null) continue;
-      const score = best[start][0] + likelihood[row];
-      if (best[end] === null || score > best[end][0]) best[end] = [score, [...best[start][1], row]];
+      const total = best[start][0] + score[row];
+      if (best[end] === null || total > best[end][0]) best[end] = [total, [...best[start][1], row]];
     }
   }
   return best[group.cuts - 1] !== null ? best[group.cuts - 1][1] : [];

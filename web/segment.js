@@ -1,7 +1,8 @@
 // digit_recognizer/segment.py in JavaScript, function for function: finds the marks in an image (digits, dots,
-// dashes), left to right, and proposes how to cut marks that may hold several touching digits; reader.js lets
-// the model choose among the proposals. Works on preprocess.js's ink map.
-import { centralMoments, connectedComponentsWithStats, cvRound, distanceTransform, minMax } from "./opencv.js";
+// dashes), left to right; for marks that may hold several touching digits, cuts.js proposes pieces and
+// reader.js lets the model choose among them. Works on preprocess.js's ink map.
+import { cutPositions, pieces } from "./cuts.js";
+import { centralMoments, connectedComponentsWithStats, distanceTransform, minMax, morphology } from "./opencv.js";
 import {
   DETAIL_SIDE, INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, digitBox, frame, readCloser, readInk, shrinkFactor,
 } from "./preprocess.js";
@@ -11,23 +12,20 @@ export const MAX_MARKS = 30;
 export const MAX_PARTS = 4 * MAX_MARKS;
 export const TARGET_HEIGHT = 40;
 export const CLOSE_ENOUGH = 0.6;
+export const THIN_STROKE = 2.5;
 export const SPECK_SIDE = 0.6;
 export const DOT_SIDE = 0.35;
 export const DASH_HEIGHT = 0.3;
 export const DASH_ASPECT = 2.5;
 export const UNDERLINE = 1.2;
-export const FLAG_HEIGHT = 0.5, FLAG_GAP = 0.3, FLAG_TOP = 0.35;
+export const FLAG_HEIGHT = 0.6, FLAG_GAP = 0.3, FLAG_TOP = 0.35;
 export const SAME_DIGIT_OVERLAP = 0.5;
+export const STACKED = 0.3, STACKED_OVERLAP = 0.15;
 export const MAX_SLANT = 0.6;
 export const SPLIT_ASPECT = 0.8;
-export const MIN_PIECE = 0.1, MAX_PIECE = 1.15;
-export const CUTS_PER_HEIGHT = 3;
-export const MAX_CUTS = 16;
-export const MIN_CUT_SPACING = 0.12;
-export const MAX_CUT_GAP = 0.3;
-export const MIN_PIECE_INK = 0.04;
+export const SPLIT_RELATIVE = 1.3;
 
-// A piece is {start, end, box, frame, width}; a group {kind, box, cuts, pieces}; a layout {groups, message}.
+// A group is {kind, box, cuts, pieces} (pieces: see cuts.js); a layout {groups, message}.
 
 function median(values) {
   const sorted = Float64Array.from(values).sort();
@@ -48,26 +46,24 @@ export function findMarks(pixels) {
   const ink = readInk(pixels, factor);
   const strongest = minMax(ink)[1];
   if (strongest < MIN_CONTRAST) return { groups: [], message: "" };
-  let parts = partsOf(ink, strongest);
-  parts = parts.filter((part) => Math.max(part[2], part[3]) * factor >= MIN_DIGIT_PIXELS);
+  const components = connectedComponentsWithStats(maskOf(ink, strongest), ink.width, ink.height);
+  const parts = components.stats.slice(1).filter((part) => Math.max(part[2], part[3]) * factor >= MIN_DIGIT_PIXELS);
   if (parts.length > MAX_PARTS) return tooMany();
   if (parts.length === 0) return { groups: [], message: "" };
   const height = digitHeight(parts);
   const closer = height >= CLOSE_ENOUGH * TARGET_HEIGHT ? factor
     : Math.min(factor, Math.max(1, Math.floor(factor * height / TARGET_HEIGHT)));
   const fine = closer === factor ? ink : readInk(pixels, closer);
-  const groups = groupsOf(fine, closer, minMax(fine)[1]);
+  const groups = groupsOf(fine, closer, minMax(fine)[1], closer === factor ? components : null);
   if (groups.length > MAX_MARKS) return tooMany();
-  if (groups.length === 1 && groups[0].kind === DIGIT) return { groups: [asPredictFramesIt(groups[0], pixels, ink, factor)], message: "" };
+  if (groups.length === 1 && groups[0].kind === DIGIT) {
+    return { groups: [asPredictFramesIt(groups[0], pixels, ink, factor, components.stats.slice(1))], message: "" };
+  }
   return { groups, message: "" };
 }
 
 function tooMany() {
   return { groups: [], message: `This image holds more than ${MAX_MARKS} marks: write at most ${MAX_MARKS} digits.` };
-}
-
-function partsOf(ink, strongest) {
-  return connectedComponentsWithStats(maskOf(ink, strongest), ink.width, ink.height).stats.slice(1);
 }
 
 function digitHeight(parts) {
@@ -77,21 +73,28 @@ function digitHeight(parts) {
 }
 
 /** A lone digit mark whose unsplit reading is exactly predict's: its frame and box. */
-function asPredictFramesIt(group, pixels, ink, factor) {
-  let box = digitBox(ink);
+function asPredictFramesIt(group, pixels, ink, factor, parts) {
+  let box = digitBox(ink, parts);
   if (box !== null && factor > 1 && Math.max(box[2], box[3]) < DETAIL_SIDE) [ink, box, factor] = readCloser(pixels, box, factor);
-  if (box === null || Math.max(box[2], box[3]) * factor < MIN_DIGIT_PIXELS) return { ...group, cuts: 2, pieces: [] };
+  if (box === null || Math.max(box[2], box[3]) * factor < MIN_DIGIT_PIXELS) return { kind: group.kind, box: group.box, cuts: 2, pieces: [] };
   const whole = frame(ink, box);
-  const pieces = group.pieces.map((piece) => (piece.start === 0 && piece.end === group.cuts - 1 ? { ...piece, frame: whole } : piece));
-  return { ...group, pieces };
+  const framed = group.pieces.map((piece) => (piece.start === 0 && piece.end === group.cuts - 1
+    ? { start: piece.start, end: piece.end, box: piece.box, frame: whole, width: piece.width, crossed: 0.0 } : piece));
+  return { ...group, pieces: framed };
 }
 
 // --- Parts into marks -----------------------------------------------------------------------------------
 
-function groupsOf(ink, factor, strongest) {
-  const mask = maskOf(ink, strongest);
-  const { count, labels, stats } = connectedComponentsWithStats(mask, ink.width, ink.height);
+/** The marks of the ink (its connected strokes' `components` when already found), left to right. */
+function groupsOf(ink, factor, strongest, components) {
+  if (components === null) components = connectedComponentsWithStats(maskOf(ink, strongest), ink.width, ink.height);
+  let { count, labels, stats } = components;
   const stroke = strokeWidthOfLargest(ink.width, labels, stats);
+  if (stroke < THIN_STROKE) { // hairlines break apart where they fade: bridge breaks of a pixel or two
+    const square = [[0, 3], [0, 3], [0, 3]];
+    const mask = morphology({ width: ink.width, height: ink.height, data: Float32Array.from(maskOf(ink, strongest)) }, square, true);
+    ({ count, labels, stats } = connectedComponentsWithStats(Uint8Array.from(mask.data), ink.width, ink.height));
+  }
   const keep = [];
   for (let label = 1; label < count; label++) if (Math.max(stats[label][2], stats[label][3]) >= SPECK_SIDE * stroke) keep.push(label);
   if (!keep.length) return [];
@@ -100,7 +103,13 @@ function groupsOf(ink, factor, strongest) {
   const reference = ink.height / 2;
   const parts = keep.map((label) => part(label, ink.width, labels, stats, slant, reference));
   const members = join(parts, height);
-  const groups = members.map((chosen) => mark(chosen, ink, labels, slant, reference, height, factor, members.length === 1));
+  const widths = members.map((chosen) => Math.max(...chosen.map((p) => p.right)) - Math.min(...chosen.map((p) => p.left)));
+  const tall = widths.filter((_, index) => Math.max(...members[index].map((p) => p.box[1] + p.box[3]))
+    - Math.min(...members[index].map((p) => p.box[1])) >= FLAG_HEIGHT * height);
+  // Among several digits of one size, none is two digits: only a mark wider than most may be.
+  const leastSplit = tall.length >= 3 ? SPLIT_RELATIVE * median(tall) : 0.0;
+  const groups = members.map((chosen, index) => mark(chosen, ink, labels, slant, reference, height, stroke, factor,
+    members.length === 1, widths[index] >= leastSplit));
   const centres = members.map((chosen) => Math.min(...chosen.map((p) => p.left)) + Math.max(...chosen.map((p) => p.right)));
   return centres.map((centre, index) => [centre, index]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, index]) => groups[index]);
 }
@@ -160,15 +169,20 @@ function join(parts, height) {
     while (parent[index] !== index) { parent[index] = parent[parent[index]]; index = parent[index]; }
     return index;
   };
+  // With fewer than 3 tall parts the slant is one digit's own: its columns as drawn count too.
+  const fewTall = parts.filter((p) => p.box[3] >= height / 2).length < 3;
   const loose = parts.map((p) => p.box[3] <= DASH_HEIGHT * height && p.right - p.left >= UNDERLINE * height);
   for (let i = 0; i < parts.length; i++) {
     for (let j = i + 1; j < parts.length; j++) {
       if (loose[i] || loose[j]) continue;
       const first = parts[i], second = parts[j];
-      const overlap = Math.min(first.right, second.right) - Math.max(first.left, second.left);
-      const narrower = Math.min(first.right - first.left, second.right - second.left);
       const gap = Math.max(first.box[1] - second.box[1] - second.box[3], second.box[1] - first.box[1] - first.box[3]);
-      if (overlap >= SAME_DIGIT_OVERLAP * narrower && gap <= height / 2) parent[root(j)] = root(i);
+      const stacked = -gap < STACKED * Math.min(first.box[3], second.box[3]); // one above the other (a 6's stem and loop)
+      const share = stacked ? STACKED_OVERLAP : SAME_DIGIT_OVERLAP;
+      if (gap <= height / 2 && (shared(first.left, first.right, second.left, second.right, share) || (fewTall
+        && shared(first.box[0], first.box[0] + first.box[2], second.box[0], second.box[0] + second.box[2], share)))) {
+        parent[root(j)] = root(i);
+      }
     }
   }
   const members = new Map();
@@ -178,6 +192,12 @@ function join(parts, height) {
     members.get(key).push(p);
   });
   return withFlagsJoined([...members.values()], height);
+}
+
+/** Whether two column ranges overlap by at least `share` of the narrower one (and a pixel). */
+function shared(left, right, otherLeft, otherRight, share) {
+  const overlap = Math.min(right, otherRight) - Math.max(left, otherLeft);
+  return overlap >= Math.max(1.0, share * Math.min(right - left, otherRight - otherLeft));
 }
 
 /** A short mark in the top part of a digit's height, close beside it, is that digit's flag: joined to it. */
@@ -204,7 +224,7 @@ function withFlagsJoined(marks, height) {
 }
 
 /** One mark: a dot, a dash, or a digit mark with its candidate pieces. */
-function mark(parts, ink, labels, slant, reference, height, factor, alone) {
+function mark(parts, ink, labels, slant, reference, height, stroke, factor, alone, maySplit) {
   const x0 = Math.min(...parts.map((p) => p.box[0])), y0 = Math.min(...parts.map((p) => p.box[1]));
   const x1 = Math.max(...parts.map((p) => p.box[0] + p.box[2])), y1 = Math.max(...parts.map((p) => p.box[1] + p.box[3]));
   const left = Math.min(...parts.map((p) => p.left)), right = Math.max(...parts.map((p) => p.right));
@@ -215,7 +235,7 @@ function mark(parts, ink, labels, slant, reference, height, factor, alone) {
   const cropWidth = x1 - x0, cropHeight = y1 - y0;
   const members = new Set(parts.map((p) => p.label));
   const crop = { width: cropWidth, height: cropHeight, data: new Float32Array(cropWidth * cropHeight) };
-  const upright = new Float64Array(cropWidth * cropHeight);
+  const upright = new Float64Array(cropWidth * cropHeight); // 0 at the mark's left edge
   for (let row = 0; row < cropHeight; row++) {
     for (let column = 0; column < cropWidth; column++) {
       const source = (y0 + row) * ink.width + x0 + column, index = row * cropWidth + column;
@@ -223,85 +243,11 @@ function mark(parts, ink, labels, slant, reference, height, factor, alone) {
       upright[index] = x0 + column - slant * (y0 + row - reference) - left;
     }
   }
-  const cuts = width > SPLIT_ASPECT * markHeight ? cutPositions(crop, upright, width, markHeight) : [];
-  const edges = [0.0, ...cuts, width + 1];
-  const total = crop.data.reduce((sum, value) => sum + value, 0);
-  const pieces = [];
-  for (let start = 0; start < edges.length - 1; start++) {
-    for (let end = start + 1; end < edges.length; end++) {
-      const pieceWidth = (edges[end] - edges[start]) / markHeight;
-      const whole = start === 0 && end === edges.length - 1;
-      if (!whole && !(MIN_PIECE <= pieceWidth && pieceWidth <= MAX_PIECE)) continue;
-      const found = piece(crop, upright, edges[start], edges[end], [x0, y0], factor, whole, total);
-      if (found !== null) pieces.push({ start, end, box: found[0], frame: found[1], width: pieceWidth });
-    }
+  const wide = maySplit && width > SPLIT_ASPECT * markHeight;
+  const cuts = wide ? cutPositions(crop, upright, width, markHeight) : [];
+  if (alone && !cuts.length) { // framed as predict frames it, by the caller
+    return { kind: DIGIT, box, cuts: 2, pieces: [{ start: 0, end: 1, box, frame: null, width: width / markHeight, crossed: 0.0 }] };
   }
-  return { kind: DIGIT, box, cuts: edges.length, pieces };
-}
-
-/** Where to try cutting a wide mark: the locally lowest columns of ink, and evenly spaced ones between. */
-function cutPositions(crop, upright, width, height) {
-  const size = Math.trunc(width) + 1;
-  const profile = new Float64Array(size);
-  for (let i = 0; i < upright.length; i++) profile[Math.min(size - 1, Math.max(0, Math.trunc(upright[i])))] += crop.data[i];
-  const reach = Math.max(1, Math.trunc(MIN_CUT_SPACING * height));
-  // np.convolve(profile, ones(reach) / reach, mode="same")
-  const length = Math.max(size, reach), offset = (Math.min(size, reach) - 1) >> 1;
-  const smooth = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    const full = i + offset;
-    let sum = 0;
-    for (let k = 0; k < reach; k++) { const j = full - k; if (j >= 0 && j < size) sum += profile[j] / reach; }
-    smooth[i] = sum;
-  }
-  const low = Math.trunc(MIN_PIECE * height), high = Math.trunc(width - MIN_PIECE * height);
-  const minima = [];
-  for (let column = low; column < high; column++) {
-    let lowest = Infinity;
-    for (let k = column - reach; k <= column + reach; k++) if (k >= 0 && k < length) lowest = Math.min(lowest, smooth[k]);
-    if (smooth[column] <= lowest) minima.push(column);
-  }
-  const wanted = Math.min(MAX_CUTS, Math.ceil(CUTS_PER_HEIGHT * width / height));
-  const cuts = [];
-  for (const column of minima.sort((a, b) => smooth[a] - smooth[b] || a - b)) {
-    if (cuts.length < wanted && cuts.every((cut) => Math.abs(column - cut) >= MIN_CUT_SPACING * height)) cuts.push(column);
-  }
-  const edges = [0.0, ...[...cuts].sort((a, b) => a - b), width];
-  const filled = [];
-  for (let i = 0; i < edges.length - 1; i++) {
-    const start = edges[i], end = edges[i + 1];
-    const extra = Math.floor((end - start) / (MAX_CUT_GAP * height));
-    for (let step = 1; step <= extra; step++) filled.push(start + (end - start) * step / (extra + 1));
-  }
-  return [...cuts, ...filled].sort((a, b) => a - b);
-}
-
-/** The ink of a mark between two columns (slant removed), framed, with its box in input pixels. */
-function piece(crop, upright, start, end, [x, y], factor, whole, total) {
-  const { width, height, data } = crop;
-  let inside = 0, top = Infinity, bottom = -1, left = Infinity, right = -1;
-  for (let row = 0, i = 0; row < height; row++) {
-    for (let column = 0; column < width; column++, i++) {
-      if (!whole && !(upright[i] >= start && upright[i] < end)) continue;
-      const value = data[i];
-      inside += value;
-      if (value > INK_LEVEL) {
-        if (row < top) top = row; if (row > bottom) bottom = row; if (column < left) left = column; if (column > right) right = column;
-      }
-    }
-  }
-  if (!whole && inside < MIN_PIECE_INK * total) return null;
-  if (bottom < 0) return null;
-  const box = [left, top, right - left + 1, bottom - top + 1];
-  // Only the box and the one pixel round it that frame() reads, masked to the piece's columns.
-  const x0 = Math.max(0, left - 1), y0 = Math.max(0, top - 1), x1 = Math.min(width, right + 2), y1 = Math.min(height, bottom + 2);
-  const near = { width: x1 - x0, height: y1 - y0, data: new Float32Array((x1 - x0) * (y1 - y0)) };
-  for (let row = y0; row < y1; row++) {
-    for (let column = x0; column < x1; column++) {
-      const i = row * width + column;
-      if (whole || (upright[i] >= start && upright[i] < end)) near.data[(row - y0) * near.width + column - x0] = data[i];
-    }
-  }
-  return [[(x + box[0]) * factor, (y + box[1]) * factor, box[2] * factor, box[3] * factor],
-    frame(near, [left - x0, top - y0, box[2], box[3]])];
+  const [count, found] = pieces(crop, upright, cuts, width, markHeight, [x0, y0], factor, stroke);
+  return { kind: DIGIT, box, cuts: count, pieces: found };
 }

@@ -1,0 +1,80 @@
+"""The browser's image work (web/preprocess.js, segment.js, reader.js in Chromium) against the Python modules it
+ports, stage by stage, on the same pixels: ink map, digit box, MNIST frame, marks and cuts, the reading."""
+import numpy as np
+import pytest
+
+from benchmarks.web import CHROMIUM, answer, browser_page, rendered_inputs, static_server
+from digit_recognizer import preprocess, segment
+from digit_recognizer.recognizer import DigitRecognizer
+
+STAGES_IN_PAGE = """async ([name, width, height, channels]) => {
+    const preprocess = await import('./preprocess.js');
+    const { findMarks } = await import('./segment.js');
+    await window.digitPage.ready;
+    const data = new Uint8Array(await (await fetch('/inputs/' + name)).arrayBuffer());
+    const pixels = { width, height, channels, data };
+    const factor = preprocess.shrinkFactor(pixels, preprocess.WORK_SIDE);
+    const ink = preprocess.readInk(pixels, factor);
+    const frame = preprocess.toMnistFrame(pixels);
+    const layout = findMarks(pixels);
+    return {
+        factor, ink: Array.from(ink.data), inkShape: [ink.height, ink.width], box: preprocess.digitBox(ink),
+        frame: frame && Array.from(frame.data),
+        groups: layout.groups.map((group) => [group.kind, group.box, group.cuts, group.pieces.length]),
+        reading: await window.digitPage.read(pixels),
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    served = {}
+    with static_server() as url, browser_page(url) as (page, _):
+        page.route("**/inputs/*", lambda route: route.fulfill(body=served.pop(route.request.url.rsplit("/", 1)[1])))
+        page.goto(f"{url}/index.html")
+        page.served = served
+        yield page
+
+
+@pytest.fixture(scope="module")
+def recognizer():
+    return DigitRecognizer.load()
+
+
+INPUTS = list(rendered_inputs(digits=2, numbers=8, seed=7))
+
+
+@pytest.mark.parametrize("name, pixels", INPUTS, ids=[name for name, _ in INPUTS])
+def test_browser_stages_match_python(page, recognizer, name, pixels):
+    key = str(len(page.served) + id(pixels))  # (a name safe in a URL)
+    page.served[key] = pixels.tobytes()
+    stages = page.evaluate(STAGES_IN_PAGE, [key, pixels.shape[1], pixels.shape[0], pixels.shape[2]])
+
+    factor = preprocess._shrink_factor(pixels.shape, preprocess.WORK_SIDE)
+    ink = preprocess._read_ink(pixels, factor)
+    assert stages["factor"] == factor
+    assert tuple(stages["inkShape"]) == ink.shape
+    assert np.abs(np.float32(stages["ink"]).reshape(ink.shape) - ink).max() <= 1e-3
+
+    box = preprocess._digit_box(ink)
+    assert (tuple(stages["box"]) if stages["box"] else None) == box
+
+    frame = preprocess.to_mnist_frame(pixels)
+    assert (stages["frame"] is None) == (frame is None)
+    if frame is not None:
+        assert np.abs(np.float32(stages["frame"]).reshape(28, 28) - frame).max() <= 0.02
+
+    layout = segment.find_marks(pixels)
+    python_groups = [[group.kind, list(group.box), group.cuts, len(group.pieces)] for group in layout.groups]
+    assert stages["groups"] == python_groups
+
+    reading = recognizer.read(pixels)
+    assert answer(stages["reading"]) == answer(reading)
+    for mark, other in zip(reading.marks, stages["reading"]["marks"]):
+        assert (other["kind"], tuple(other["box"])) == (mark.kind, mark.box)
+        for digit, probability in mark.probabilities.items():
+            assert other["probabilities"][digit] == pytest.approx(probability, abs=2e-3)

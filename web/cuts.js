@@ -1,0 +1,168 @@
+// digit_recognizer/cuts.py in JavaScript, function for function: proposes how to cut a mark that may hold several
+// touching digits (cut positions where the ink is lowest, cuts that bend round the strokes) and frames every
+// piece between two cuts for the model. A piece is {start, end, box, frame, width, crossed}.
+import { connectedComponentsWithStats, cvRound } from "./opencv.js";
+import { INK_LEVEL, frame } from "./preprocess.js";
+
+export const MIN_PIECE = 0.1, MAX_PIECE = 1.15;
+export const CUTS_PER_HEIGHT = 3;
+export const MAX_CUTS = 16;
+export const MIN_CUT_SPACING = 0.12;
+export const MAX_CUT_GAP = 0.3;
+export const CUT_REACH = 0.15;
+export const CUT_STRAYING = 0.05;
+export const STUB = 0.12;
+export const MIN_PIECE_INK = 0.04;
+
+/** Where to try cutting a wide mark: the locally lowest columns of ink, and evenly spaced ones between. */
+export function cutPositions(crop, upright, width, height) {
+  const size = Math.trunc(width) + 1;
+  const profile = new Float64Array(size);
+  for (let i = 0; i < upright.length; i++) profile[Math.min(size - 1, Math.max(0, Math.trunc(upright[i])))] += crop.data[i];
+  const reach = Math.max(1, Math.trunc(MIN_CUT_SPACING * height));
+  // np.convolve(profile, ones(reach) / reach, mode="same")
+  const length = Math.max(size, reach), offset = (Math.min(size, reach) - 1) >> 1;
+  const smooth = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    let sum = 0;
+    for (let k = 0; k < reach; k++) { const j = i + offset - k; if (j >= 0 && j < size) sum += profile[j] / reach; }
+    smooth[i] = sum;
+  }
+  const low = Math.trunc(MIN_PIECE * height), high = Math.trunc(width - MIN_PIECE * height);
+  const minima = [];
+  for (let column = low; column < high; column++) {
+    let lowest = Infinity;
+    for (let k = column - reach; k <= column + reach; k++) if (k >= 0 && k < length && smooth[k] < lowest) lowest = smooth[k];
+    if (smooth[column] <= lowest) minima.push(column);
+  }
+  const wanted = Math.min(MAX_CUTS, Math.ceil(CUTS_PER_HEIGHT * width / height));
+  const cuts = [];
+  for (const column of minima.sort((a, b) => smooth[a] - smooth[b] || a - b)) {
+    if (cuts.length < wanted && cuts.every((cut) => Math.abs(column - cut) >= MIN_CUT_SPACING * height)) cuts.push(column);
+  }
+  const edges = [0.0, ...[...cuts].sort((a, b) => a - b), width];
+  const filled = [];
+  for (let i = 0; i < edges.length - 1; i++) {
+    const start = edges[i], end = edges[i + 1];
+    const extra = Math.floor((end - start) / (MAX_CUT_GAP * height));
+    for (let step = 1; step <= extra; step++) filled.push(start + (end - start) * step / (extra + 1));
+  }
+  return [...cuts, ...filled].sort((a, b) => a - b);
+}
+
+/** Every piece of a mark between two of its edges and `cuts`, from MIN_PIECE to MAX_PIECE wide, and the whole
+ * mark; with the number of cut positions, both edges included: [cuts, pieces]. */
+export function pieces(crop, upright, cuts, width, height, origin, factor, stroke) {
+  const edges = [0.0, ...cuts, width + 1];
+  const [paths, crossings] = cutPaths(crop, upright, cuts, height);
+  const boundaries = [new Float64Array(crop.height).fill(-Infinity), ...paths, new Float64Array(crop.height).fill(Infinity)];
+  const crossed = [0.0, ...crossings, 0.0].map((value) => value / Math.max(stroke, 1.0));
+  let total = 0;
+  for (const value of crop.data) total += value;
+  const found = [];
+  for (let start = 0; start < edges.length - 1; start++) {
+    for (let end = start + 1; end < edges.length; end++) {
+      const pieceWidth = (edges[end] - edges[start]) / height;
+      const whole = start === 0 && end === edges.length - 1;
+      if (!whole && !(MIN_PIECE <= pieceWidth && pieceWidth <= MAX_PIECE)) continue;
+      const made = piece(crop, upright, boundaries[start], boundaries[end], origin, factor, whole, total);
+      if (made !== null) found.push({ start, end, box: made[0], frame: made[1], width: pieceWidth, crossed: crossed[start] + crossed[end] });
+    }
+  }
+  return [edges.length, found];
+}
+
+/** For each cut column, the cut as a path from top to bottom crossing as little ink as it can within
+ * CUT_REACH × height of the straight cut: per row, the upright column left of which the ink goes to the left
+ * piece; and the ink each crosses. */
+export function cutPaths(crop, upright, cuts, height) {
+  if (!cuts.length) return [[], []];
+  const rows = crop.height, width = crop.width;
+  const reach = Math.max(1, Math.trunc(CUT_REACH * height));
+  const count = 2 * reach + 1;
+  const paths = [], crossed = [];
+  for (const cut of cuts) {
+    // column[row][o]: the crop column of the cut shifted by offset o − reach in that row (−1 outside)
+    const column = new Int32Array(rows * count), cost = new Float64Array(rows * count);
+    for (let row = 0; row < rows; row++) {
+      const shift = upright[row * width];
+      for (let o = 0; o < count; o++) {
+        const at = cvRound(cut + (o - reach) - shift);
+        const inside = at >= 0 && at < width;
+        column[row * count + o] = inside ? at : -1;
+        cost[row * count + o] = (inside ? crop.data[row * width + at] : 0) + CUT_STRAYING * Math.abs(o - reach) / reach;
+      }
+    }
+    const cameFrom = new Int8Array(rows * count);
+    let total = cost.slice(0, count), next = new Float64Array(count);
+    for (let row = 1; row < rows; row++) {
+      for (let o = 0; o < count; o++) {
+        let best = o > 0 ? total[o - 1] : Infinity, from = -1; // from the left, straight above, from the right
+        if (total[o] < best) { best = total[o]; from = 0; }
+        if (o < count - 1 && total[o + 1] < best) { best = total[o + 1]; from = 1; }
+        if (best === Infinity) from = -1; // (all three infinite: numpy's argmin picks the first)
+        cameFrom[row * count + o] = from;
+        next[o] = cost[row * count + o] + best;
+      }
+      [total, next] = [next, total];
+    }
+    let step = 0;
+    for (let o = 1; o < count; o++) if (total[o] < total[step]) step = o;
+    const path = new Float64Array(rows);
+    let ink = 0;
+    for (let row = rows - 1; row >= 0; row--) {
+      path[row] = cut + (step - reach) + 0.5;
+      const at = column[row * count + step];
+      if (at >= 0) ink += crop.data[row * width + at];
+      step += cameFrom[row * count + step];
+    }
+    paths.push(path);
+    crossed.push(ink);
+  }
+  return [paths, crossed];
+}
+
+/** The ink of a mark between two cut paths, framed, with its box in input pixels. */
+function piece(crop, upright, start, end, [x, y], factor, whole, total) {
+  const { width, height } = crop;
+  let ink = crop;
+  if (!whole) {
+    ink = { width, height, data: new Float32Array(width * height) };
+    let inside = 0;
+    for (let row = 0, i = 0; row < height; row++) {
+      for (let column = 0; column < width; column++, i++) {
+        if (upright[i] >= start[row] && upright[i] < end[row]) { ink.data[i] = crop.data[i]; inside += crop.data[i]; }
+      }
+    }
+    if (inside < MIN_PIECE_INK * total) return null;
+    ink = withoutStubs(ink);
+  }
+  let top = Infinity, bottom = -1, left = Infinity, right = -1;
+  for (let row = 0, i = 0; row < height; row++) {
+    for (let column = 0; column < width; column++, i++) {
+      if (ink.data[i] > INK_LEVEL) {
+        if (row < top) top = row; if (row > bottom) bottom = row; if (column < left) left = column; if (column > right) right = column;
+      }
+    }
+  }
+  if (bottom < 0) return null;
+  const box = [left, top, right - left + 1, bottom - top + 1];
+  return [[(x + box[0]) * factor, (y + box[1]) * factor, box[2] * factor, box[3] * factor], frame(ink, box)];
+}
+
+/** A cut piece without the small bits of its neighbours the cut left in it (strokes of less than STUB share of
+ * the piece's ink, when a bigger stroke is there). */
+export function withoutStubs(ink) {
+  const mask = Uint8Array.from(ink.data, (value) => value > INK_LEVEL);
+  const { count, labels, stats } = connectedComponentsWithStats(mask, ink.width, ink.height);
+  if (count <= 2) return ink;
+  let area = 0;
+  for (let label = 1; label < count; label++) area += stats[label][4];
+  const small = new Uint8Array(count);
+  let smallCount = 0;
+  for (let label = 1; label < count; label++) if (stats[label][4] < STUB * area) { small[label] = 1; smallCount++; }
+  if (smallCount >= count - 1) return ink;
+  const data = Float32Array.from(ink.data);
+  for (let i = 0; i < data.length; i++) if (small[labels[i]]) data[i] = 0;
+  return { width: ink.width, height: ink.height, data };
+}
