@@ -99,6 +99,11 @@ def test_an_open_zero_stays_one_digit(recognizer):
     assert recognizer.read(strokes_on_canvas([zero])).text == "0"
 
 
+def test_a_lone_horizontal_stroke_is_a_dash_not_a_digit(recognizer):
+    reading = recognizer.read(strokes_on_canvas([[(80, 200), (320, 205)]]))
+    assert reading.text == "" and [mark.kind for mark in reading.marks] == [DASH]
+
+
 def test_500_specks_are_refused_quickly_with_a_message(recognizer):
     rng = np.random.default_rng(5)
     image = np.full((800, 800, 3), 255, np.uint8)
