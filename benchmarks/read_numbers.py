@@ -4,6 +4,7 @@ against `predict`; `read` on every form of benchmarks/accuracy.py; and `read`'s 
 
     python benchmarks/read_numbers.py                       # 100 numbers per style and canvas, seed 0
     python benchmarks/read_numbers.py --numbers 300 --singles 500 --seed 1
+    python benchmarks/read_numbers.py --rest             # and the REST round trip of `read` (starts app.py)
 
 Data: $PENDIGITS_PATH (default ../shared/data/pendigits_train.npz) and $MNIST_PATH.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +22,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
-from benchmarks.inputs import SKETCH_SIDE, mnist_test, sketch
+from benchmarks import server
+from benchmarks.inputs import SKETCH_SIDE, mnist_test, save_as_browser_png, sketch
+from benchmarks.speed import call, connect, upload
 from benchmarks.timing import markdown_table, milliseconds, timed_calls
 from digit_recognizer.preprocess import INK_LEVEL, to_ink, to_mnist_frame
 from digit_recognizer.recognizer import DigitRecognizer
@@ -40,7 +44,7 @@ class NumbersResult:
     exact: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)  # (style, canvas) → (naive, read)
     single: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # canvas → (predict, read, read as 2+)
     forms: dict[str, tuple[float, float]] = field(default_factory=dict)  # MNIST form → (predict, read)
-    speed: dict[str, list[float]] = field(default_factory=dict)  # "4 digits" / "1 digit" → seconds per read
+    speed: dict[str, list[float]] = field(default_factory=dict)  # "4 digits" / "1 digit" / "REST" → seconds per read
 
 
 def number_image(data: Pendigits, touching: bool, canvas: str, rng: np.random.Generator):
@@ -114,6 +118,19 @@ def speed(recognizer: DigitRecognizer, data: Pendigits, images: np.ndarray) -> d
     return timings
 
 
+def rest_latency(data: Pendigits, url: str | None = None) -> list[float]:
+    """Seconds per REST round trip of `read` (call + result stream) of the 4-digit sketch uploaded once
+    as a PNG, on one keep-alive connection; starts app.py on a free port unless `url` is given."""
+    with tempfile.TemporaryDirectory() as folder, server.app_at(url) as (app_url, _):
+        path = save_as_browser_png(four_digit_sketch(data), Path(folder) / "number.png")
+        connection = connect(app_url)
+        server_path = upload(connection, path)
+        call(connection, "read", server_path, False)  # warm up
+        durations = timed_calls(lambda: call(connection, "read", server_path, False), SPEED_CALLS, SPEED_SECONDS)
+        connection.close()
+    return durations
+
+
 def numbers_rows(result: NumbersResult) -> list[list[str]]:
     """Rows (benchmark, result, target) for README's table (benchmarks/report.py)."""
     rows = []
@@ -128,6 +145,11 @@ def numbers_rows(result: NumbersResult) -> list[list[str]]:
         rows.append([f"`read` on `{form}` inputs (MNIST test digits, as benchmarks/accuracy.py)",
                      f"predict {predict:.1%} vs **read {read:.1%}**", "within 0.5 pt"])
     for name, durations in result.speed.items():
+        if name == "REST":
+            rows.append(["REST round trip, `POST /gradio_api/call/read` + result stream, the 4-digit sketch as PNG "
+                         "uploaded once, keep-alive", f"p50 {milliseconds(durations, 50):.1f} ms, "
+                         f"p99 {milliseconds(durations, 99):.1f} ms", ""])
+            continue
         target = "p50 ≤ 6 ms" if name == "4 digits" else "p50 ≤ 3 ms"
         rows.append([f"in-process latency, `DigitRecognizer.read`, 800×800 RGBA sketch, {name}",
                      f"**p50 {milliseconds(durations, 50):.1f} ms**, p99 {milliseconds(durations, 99):.1f} ms", target])
@@ -140,8 +162,12 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=300, help="single pendigits digits per canvas (default 300)")
     parser.add_argument("--digits", type=int, default=300, help="MNIST test digits per form (default 300)")
     parser.add_argument("--seed", type=int, default=0, help="which numbers and renderings (default 0)")
+    parser.add_argument("--rest", action="store_true", help="also time `read` over REST (starts app.py)")
+    parser.add_argument("--url", help="a running app for --rest (default: start app.py on a free port)")
     arguments = parser.parse_args()
     result = run_numbers(arguments.numbers, arguments.singles, arguments.seed, arguments.digits)
+    if arguments.rest or arguments.url:
+        result.speed["REST"] = rest_latency(load_pendigits(), arguments.url)
     print(markdown_table(["benchmark", "result", "target"], numbers_rows(result)))
 
 

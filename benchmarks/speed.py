@@ -90,9 +90,10 @@ def upload(connection: http.client.HTTPConnection, path: Path) -> str:
     return json.loads(answer)[0]
 
 
-def call(connection: http.client.HTTPConnection, api_name: str, server_path: str) -> list:
-    """POST /gradio_api/call/<api_name> with an uploaded file, then read its event stream to `complete`: the outputs."""
-    payload = json.dumps({"data": [{"path": server_path, "meta": {"_type": "gradio.FileData"}}]})
+def call(connection: http.client.HTTPConnection, api_name: str, server_path: str, *more: object) -> list:
+    """POST /gradio_api/call/<api_name> with an uploaded file (and `more` inputs), then read its event stream
+    to `complete`: the outputs."""
+    payload = json.dumps({"data": [{"path": server_path, "meta": {"_type": "gradio.FileData"}}, *more]})
     connection.request("POST", f"/gradio_api/call/{api_name}", payload, {"Content-Type": "application/json"})
     response = connection.getresponse()
     answer = response.read()
