@@ -50,6 +50,7 @@ PAGE_CSS = """
 #number .not-a-digit { font-size: 1.6rem; }
 #number .left-out, #marks .unsure { color: var(--body-text-color-subdued); }
 #guesses.unsure { opacity: 0.6; border-style: dashed; }
+#guesses.unsure h2 { visibility: hidden; font-size: 1rem; }  /* no big digit for a non-digit: the faded closest three */
 #marks .marks { display: flex; flex-wrap: wrap; gap: 12px; }
 #marks figure { margin: 0; }
 #marks figcaption { font-size: 0.9rem; margin-bottom: 4px; color: var(--body-text-color); }

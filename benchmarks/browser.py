@@ -94,9 +94,11 @@ def draw_with_touch(page, strokes) -> None:
 
 
 def top_guess(page, timeout: float = 20.0) -> str | None:
-    """The digit the top-3 box shows first, once it shows one."""
+    """The digit the top-3 box shows first, once it shows one (never the closest digit to a non-digit)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if "unsure" in (page.get_attribute("#guesses", "class") or ""):
+            return None
         lines = [line.strip() for line in page.inner_text("#guesses").splitlines() if line.strip()]
         if len(lines) > 1 and lines[1] in "0123456789":
             return lines[1]
