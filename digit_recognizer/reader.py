@@ -13,15 +13,14 @@ DIGITS = [str(digit) for digit in range(10)]
 # How good a candidate piece is as one whole digit (not part of one, nor two): a linear score of what
 # the model made of it and of its shape, summed over the pieces of a reading. Features: top logit,
 # log of the top softmax probability, width/height, how much wider or narrower the piece is than the
-# read digit's median width/height, how many strokes its cuts cross, and 1. Weights fitted (random
-# search for exact-number accuracy, single digits never split; the constant then lowered by 1 so that
-# fewer single digits split) on numbers and single digits composed
-# from pendigits writers by tests/handwriting.py with seeds 101–103, apart from the benchmark's.
+# read digit's median width/height, how many strokes its cuts cross, and 1. Weights fitted by random
+# search for exact-number accuracy on numbers and single digits composed from pendigits writers by
+# tests/handwriting.py (seeds 101–103, apart from the benchmark's; single digits never split there),
+# then the constant lowered by 1 so that fewer single digits split.
 PIECE_WEIGHTS = np.array([0.571, -0.486, 2.745, -4.629, -0.524, -2.243, -5.657])
-TOO_WIDE, TOO_WIDE_COST = 1.3, 8.0  # a piece wider than TOO_WIDE × its height holds several digits
 LONE_MARK_BONUS = 3.0  # added to the unsplit reading of the only digit mark in an image...
 LONE_WIDTH = 1.0  # ...up to this width/height, less and less up to 0.5 more
-MEDIAN_WIDTH = np.array([0.83, 0.36, 0.76, 0.63, 0.59, 0.75, 0.6, 0.73, 0.59, 0.65])  # per digit, same pieces
+MEDIAN_WIDTH = np.array([0.83, 0.36, 0.76, 0.63, 0.59, 0.75, 0.6, 0.73, 0.59, 0.65])  # width/height of well-cut pieces, per digit
 
 
 def read(recognizer, image, explain: bool = False) -> Reading:
@@ -51,8 +50,7 @@ def chosen_pieces(layout: Layout, logits: np.ndarray) -> list[list[int]]:
     """For each mark, the rows (of `logits`, one per piece of every mark in turn) of the pieces that
     read it best; [] for dots and dashes."""
     pieces = [piece for group in layout.groups for piece in group.pieces]
-    score = _piece_scores(logits, np.array([piece.width for piece in pieces]),
-                          np.array([piece.crossed for piece in pieces]))
+    score = _piece_scores(logits, pieces)
     if sum(group.kind == DIGIT for group in layout.groups) == 1:  # a lone mark is more likely one digit...
         score = score + np.array([_lone_bonus(piece) if (piece.start, piece.end) == (0, group.cuts - 1) else 0.0
                                   for group in layout.groups for piece in group.pieces])
@@ -64,14 +62,16 @@ def chosen_pieces(layout: Layout, logits: np.ndarray) -> list[list[int]]:
     return chosen
 
 
-def _piece_scores(logits: np.ndarray, widths: np.ndarray, crossed: np.ndarray) -> np.ndarray:
+def _piece_scores(logits: np.ndarray, pieces: list[Piece]) -> np.ndarray:
     """How good each candidate piece is as one whole digit (PIECE_WEIGHTS)."""
+    widths = np.array([piece.width for piece in pieces])
     top = logits.max(axis=1)
     log_top = -np.log(np.exp(logits - top[:, None]).sum(axis=1))
     median = MEDIAN_WIDTH[logits.argmax(axis=1)]
     features = np.stack([np.clip(top, -5, 25), log_top, widths, np.maximum(0, widths - median),
-                         np.maximum(0, median - widths), crossed, np.ones(len(widths))], axis=1)
-    return features @ PIECE_WEIGHTS - TOO_WIDE_COST * np.maximum(0, widths - TOO_WIDE)
+                         np.maximum(0, median - widths), [piece.crossed for piece in pieces],
+                         np.ones(len(pieces))], axis=1)
+    return features @ PIECE_WEIGHTS
 
 
 def _lone_bonus(piece: Piece) -> float:
