@@ -97,9 +97,11 @@ def top_guess(page, timeout: float = 20.0) -> str | None:
     """The digit the top-3 box shows first, once it shows one (never the closest digit to a non-digit)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if "unsure" in (page.get_attribute("#guesses", "class") or ""):
-            return None
-        lines = [line.strip() for line in page.inner_text("#guesses").splitlines() if line.strip()]
+        guesses = page.locator("#guesses")  # hidden (absent) while the page shows a number
+        if guesses.count() == 0 or "unsure" in (guesses.get_attribute("class") or ""):
+            time.sleep(0.2)
+            continue
+        lines = [line.strip() for line in guesses.inner_text().splitlines() if line.strip()]
         if len(lines) > 1 and lines[1] in "0123456789":
             return lines[1]
         time.sleep(0.2)
@@ -109,10 +111,11 @@ def top_guess(page, timeout: float = 20.0) -> str | None:
 def number_read(page, timeout: float = 20.0) -> str | None:
     """The number the page shows in large, once it shows one."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         shown = page.locator("#number")
         text = shown.inner_text().strip() if shown.count() else ""
         if text and text.split()[0].isdigit():
             return text.split()[0]
+        if time.monotonic() >= deadline:
+            return None
         time.sleep(0.2)
-    return None
