@@ -23,9 +23,10 @@ TARGET_HEIGHT = 40  # the ink is read again at a resolution where a digit is abo
 CLOSE_ENOUGH = 0.6  # ...when it is shorter than this share of it at work size
 THIN_STROKE = 2.5  # strokes thinner than this (px, at the ink's resolution) are bridged across small breaks
 SPECK_SIDE = 0.6  # ...and a part whose longer side is less than this many stroke widths is a speck
+LOW_DOT = 0.6  # a dot whose top is below this share of a digit's height joins no digit
 DOT_SIDE = 0.35  # a lone part smaller than this (times the digits' height) is a dot (or comma)
 DASH_HEIGHT = 0.3  # a lone part flatter than this (times the digits' height)...
-DASH_ASPECT = 2.5  # ...and this many times wider than tall is a dash (wider than UNDERLINE: an underline)
+DASH_ASPECT = 2.0  # ...and this many times wider than tall is a dash (wider than UNDERLINE: an underline)
 LONE_DASH_ASPECT = 4.0  # a lone mark this many times wider than tall is a dash too
 UNDERLINE = 1.2  # a flat part wider than this (times the digits' height) joins no digit
 FLAG_HEIGHT, FLAG_GAP, FLAG_TOP = 0.6, 0.3, 0.35  # a mark shorter than FLAG_HEIGHT × height, within FLAG_GAP
@@ -195,6 +196,8 @@ def _join(parts: list[_Part], height: float) -> list[list[_Part]]:
                 continue
             gap = max(first.box[1] - second.box[1] - second.box[3], second.box[1] - first.box[1] - first.box[3])
             stacked = -gap < STACKED * min(first.box[3], second.box[3])  # one above the other (a 6's stem and loop)
+            if _low_dot(first, second, height) or _low_dot(second, first, height):
+                continue
             share = STACKED_OVERLAP if stacked else SAME_DIGIT_OVERLAP
             if gap <= height / 2 and (_shared(first.left, first.right, second.left, second.right, share) or (
                     few_tall and _shared(first.box[0], first.box[0] + first.box[2],
@@ -204,6 +207,13 @@ def _join(parts: list[_Part], height: float) -> list[list[_Part]]:
     for index, part in enumerate(parts):
         members.setdefault(root(index), []).append(part)
     return _with_flags_joined(list(members.values()), height)
+
+
+def _low_dot(part: _Part, other: _Part, height: float) -> bool:
+    """Whether `part` is dot-sized and sits low beside `other` (a decimal point or comma tucked under
+    the digit before or after it), rather than one of its strokes."""
+    small = max(part.right - part.left, part.box[3]) <= DOT_SIDE * height
+    return small and part.box[1] >= other.box[1] + LOW_DOT * other.box[3]
 
 
 def _shared(left: float, right: float, other_left: float, other_right: float, share: float) -> bool:
