@@ -4,22 +4,25 @@ Deliberately unlike what the notebook trains on (Matplotlib fonts, Quick, Draw! 
 shapes and scribbles): letters and symbols in OpenCV's Hershey fonts (simplex, script, complex,
 italic…), hand-drawn symbols, shapes and doodles (a house, a sun, a smiley, a tree…) made of
 wobbly strokes, and scribbles, all with jittered geometry and brush widths. Letters that a person
-would also accept as a digit (O o l I S Z b g q) form their own category, reported separately.
+would also accept as a digit (O o l I i S s Z z b g q) form their own category, reported separately.
 """
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from tests.renderings import _on_medium, _place, _sketchpad, photo_of_paper
+from tests.handwriting import CANVASES, on_canvas
+from tests.renderings import _place
 
-DIGIT_LIKE_LETTERS = "OolISZbgq"
+# Letters with a digit's shape: O o (0), l I i (1), Z z (2), S s (5), b (6), g q (9): the issue's list plus the
+# small twins of S and Z and the dotted 1 that is i.
+DIGIT_LIKE_LETTERS = "OolIiSsZzbgq"
 CAPITALS = [letter for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if letter not in DIGIT_LIKE_LETTERS]
 SMALL_LETTERS = [letter for letter in "abcdefghijklmnopqrstuvwxyz" if letter not in DIGIT_LIKE_LETTERS]
 TYPED_SYMBOLS = list("+#@?&%$*")
 CATEGORIES = ("capital letters", "small letters", "symbols", "shapes", "doodles", "scribbles")
 DIGIT_LIKE = "digit-like letters"  # not counted with the non-digits: they may read as digits
-FORMS = ("transparent", "white", "photo", "sketchpad")
+FORMS = CANVASES  # transparent (a Sketchpad layer), white, a photo of paper, a whole Sketchpad value
 HERSHEY = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX,
            cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX, cv2.FONT_HERSHEY_PLAIN)
 WORK = 256  # drawings are made at this size, then scaled onto the canvas
@@ -36,14 +39,7 @@ def drawing(category: str, form: str, rng: np.random.Generator,
     ink = _jittered(_ink(category, rng), rng)
     size = rng.uniform(0.35, 0.8) * min(height, width)
     patch = cv2.resize(ink, None, fx=size / WORK, fy=size / WORK, interpolation=cv2.INTER_AREA)
-    canvas = _place(patch, (int(height), int(width)), rng)
-    if form in ("transparent", "white"):
-        return _on_medium(canvas, form, rng)
-    if form == "photo":
-        return photo_of_paper(canvas, rng)
-    if form == "sketchpad":
-        return _sketchpad(canvas, rng)
-    raise ValueError(f"unknown form {form!r}; expected one of {FORMS}")
+    return on_canvas(_place(patch, (int(height), int(width)), rng), form, rng)
 
 
 def drawings(count: int, rng: np.random.Generator, categories: tuple[str, ...] = CATEGORIES
