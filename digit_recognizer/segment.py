@@ -32,6 +32,7 @@ UNDERLINE = 1.2  # a flat part wider than this (times the digits' height) joins 
 FLAG_HEIGHT, FLAG_GAP, FLAG_TOP = 0.6, 0.3, 0.35  # a mark shorter than FLAG_HEIGHT × height, within FLAG_GAP
 # of a digit and in the top FLAG_TOP of it, is that digit's flag
 SAME_DIGIT_OVERLAP = 0.5  # parts whose columns (slant removed) overlap by this much of the narrower one are one digit;
+CROSSBAR_OVERLAP = 0.85  # a dash-shaped part level with a digit's middle joins it only this much inside its columns
 STACKED, STACKED_OVERLAP = 0.3, 0.15  # parts sharing less than STACKED of the shorter's rows: STACKED_OVERLAP is enough
 MAX_SLANT = 0.6  # |horizontal shift per px of height| the slant estimate is clipped to
 SPLIT_ASPECT = 0.8  # a digit mark wider than this (times its height, slant removed) may be several digits...
@@ -199,6 +200,8 @@ def _join(parts: list[_Part], height: float) -> list[list[_Part]]:
             if _low_dot(first, second, height) or _low_dot(second, first, height):
                 continue
             share = STACKED_OVERLAP if stacked else SAME_DIGIT_OVERLAP
+            if _mid_dash(first, second, height) or _mid_dash(second, first, height):
+                share = CROSSBAR_OVERLAP  # a 7's bar lies across its stem; a dash only beside a digit's overhang
             if gap <= height / 2 and (_shared(first.left, first.right, second.left, second.right, share) or (
                     few_tall and _shared(first.box[0], first.box[0] + first.box[2],
                                          second.box[0], second.box[0] + second.box[2], share))):
@@ -214,6 +217,13 @@ def _low_dot(part: _Part, other: _Part, height: float) -> bool:
     the digit before or after it), rather than one of its strokes."""
     small = max(part.right - part.left, part.box[3]) <= DOT_SIDE * height
     return small and part.box[1] >= other.box[1] + LOW_DOT * other.box[3]
+
+
+def _mid_dash(part: _Part, other: _Part, height: float) -> bool:
+    """Whether `part` is dash-shaped and level with the middle of `other`."""
+    flat = part.box[3] <= DASH_HEIGHT * height and part.right - part.left >= DASH_ASPECT * part.box[3]
+    middle = part.box[1] + part.box[3] / 2
+    return flat and other.box[1] + 0.3 * other.box[3] <= middle <= other.box[1] + 0.8 * other.box[3]
 
 
 def _shared(left: float, right: float, other_left: float, other_right: float, share: float) -> bool:
@@ -259,7 +269,8 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
     left, right = min(p.left for p in parts), max(p.right for p in parts)
     box = (x0 * factor, y0 * factor, (x1 - x0) * factor, (y1 - y0) * factor)
     width, mark_height = right - left, y1 - y0
-    if len(parts) == 1 and not alone and max(width, mark_height) <= DOT_SIDE * height:
+    dot_sized = max(width, mark_height) <= DOT_SIDE * height and width < DASH_ASPECT * mark_height
+    if len(parts) == 1 and not alone and dot_sized:
         return Group(DOT, box)
     flat = mark_height <= DASH_HEIGHT * height or (alone and width >= LONE_DASH_ASPECT * mark_height)
     if len(parts) == 1 and flat and width >= DASH_ASPECT * mark_height:

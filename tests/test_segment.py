@@ -54,7 +54,7 @@ def test_touching_digits_are_split(recognizer, pendigits):
     assert split >= 12 and exact >= 3
 
 
-@pytest.mark.parametrize("separator, kind", [(".", DOT), ("-", DASH)])
+@pytest.mark.parametrize("separator, kind", [(".", DOT), (",", DOT), ("-", DASH)])
 def test_a_decimal_point_or_dash_is_found_and_left_out_of_the_number(recognizer, pendigits, separator, kind):
     rng = np.random.default_rng(4)
     composed = compose_number(pendigits, 7, 4, rng, separator=separator, height=120)
