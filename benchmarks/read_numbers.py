@@ -42,7 +42,7 @@ class NumbersResult:
     singles: int
     seed: int
     exact: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)  # (style, canvas) → (naive, read)
-    single: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # canvas → (predict, read, read as 2+)
+    single: dict[str, tuple[float, float, float]] = field(default_factory=dict)  # canvas → (predict, read, split)
     forms: dict[str, tuple[float, float]] = field(default_factory=dict)  # MNIST form → (predict, read)
     speed: dict[str, list[float]] = field(default_factory=dict)  # "4 digits" / "1 digit" / "REST" → seconds per read
 

@@ -20,7 +20,8 @@ DIGITS = [str(digit) for digit in range(10)]
 PIECE_WEIGHTS = np.array([0.571, -0.486, 2.745, -4.629, -0.524, -2.243, -5.657])
 LONE_MARK_BONUS = 3.0  # added to the unsplit reading of the only digit mark in an image...
 LONE_WIDTH = 1.0  # ...up to this width/height, less and less up to 0.5 more
-MEDIAN_WIDTH = np.array([0.83, 0.36, 0.76, 0.63, 0.59, 0.75, 0.6, 0.73, 0.59, 0.65])  # width/height of well-cut pieces, per digit
+# Width/height of well-cut pieces, per digit.
+MEDIAN_WIDTH = np.array([0.83, 0.36, 0.76, 0.63, 0.59, 0.75, 0.6, 0.73, 0.59, 0.65])
 
 
 def read(recognizer, image, explain: bool = False) -> Reading:

@@ -72,7 +72,9 @@ def find_marks(image) -> Layout:
     if len(parts) == 0:
         return Layout()
     height = _digit_height(parts)
-    closer = factor if height >= CLOSE_ENOUGH * TARGET_HEIGHT else int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
+    closer = factor
+    if height < CLOSE_ENOUGH * TARGET_HEIGHT:  # small digits: read the ink again, closer
+        closer = int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
     fine = ink if closer == factor else _read_ink(pixels, closer)
     groups = _groups(fine, closer, float(fine.max()), components if closer == factor else None)
     if len(groups) > MAX_MARKS:

@@ -29,7 +29,8 @@ def read_numbers(recognizer, pendigits, count: int, seed: int, **options) -> flo
     for number in range(count):
         composed = compose_number(pendigits, int(rng.integers(1, 31)), int(rng.integers(3, 5)), rng,
                                   height=100, **options)
-        right += recognizer.read(on_canvas(composed.ink, ("transparent", "white")[number % 2], rng)).text == composed.text
+        image = on_canvas(composed.ink, ("transparent", "white")[number % 2], rng)
+        right += recognizer.read(image).text == composed.text
     return right / count
 
 
