@@ -41,10 +41,11 @@ export function cutPositions(crop, upright, width, height) {
     if (cuts.length < wanted && cuts.every((cut) => Math.abs(column - cut) >= MIN_CUT_SPACING * height)) cuts.push(column);
   }
   const edges = [0.0, ...[...cuts].sort((a, b) => a - b), width];
+  const spacing = Math.max(MAX_CUT_GAP * height, width / MAX_CUTS); // (never more than 2 × MAX_CUTS cuts in all)
   const filled = [];
   for (let i = 0; i < edges.length - 1; i++) {
     const start = edges[i], end = edges[i + 1];
-    const extra = Math.floor((end - start) / (MAX_CUT_GAP * height));
+    const extra = Math.floor((end - start) / spacing);
     for (let step = 1; step <= extra; step++) filled.push(start + (end - start) * step / (extra + 1));
   }
   return [...cuts, ...filled].sort((a, b) => a - b);

@@ -7,7 +7,6 @@ import { DASH, DIGIT, DOT, NOT_A_DIGIT, findMarks } from "./segment.js";
 export { DASH, DIGIT, DOT, NOT_A_DIGIT };
 // How good a candidate piece is as one whole digit: reader.py's linear score, same weights and features.
 const PIECE_WEIGHTS = [0.571, -0.486, 2.745, -4.629, -0.524, -2.243, -5.657];
-const TOO_WIDE = 1.3, TOO_WIDE_COST = 8.0;
 const LONE_MARK_BONUS = 3.0;
 const LONE_WIDTH = 1.0;
 const MEDIAN_WIDTH = [0.83, 0.36, 0.76, 0.63, 0.59, 0.75, 0.6, 0.73, 0.59, 0.65];
@@ -77,7 +76,7 @@ function pieceScores(logits, widths, crossed) {
     const width = widths[index];
     const features = [Math.min(25, Math.max(-5, top)), logTop, width, Math.max(0, width - median), Math.max(0, median - width),
       crossed[index], 1];
-    return features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0) - TOO_WIDE_COST * Math.max(0, width - TOO_WIDE);
+    return features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0);
   });
 }
 

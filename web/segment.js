@@ -17,6 +17,7 @@ export const SPECK_SIDE = 0.6;
 export const DOT_SIDE = 0.35;
 export const DASH_HEIGHT = 0.3;
 export const DASH_ASPECT = 2.5;
+export const LONE_DASH_ASPECT = 4.0;
 export const UNDERLINE = 1.2;
 export const FLAG_HEIGHT = 0.6, FLAG_GAP = 0.3, FLAG_TOP = 0.35;
 export const SAME_DIGIT_OVERLAP = 0.5;
@@ -231,7 +232,8 @@ function mark(parts, ink, labels, slant, reference, height, stroke, factor, alon
   const box = [x0 * factor, y0 * factor, (x1 - x0) * factor, (y1 - y0) * factor];
   const width = right - left, markHeight = y1 - y0;
   if (parts.length === 1 && !alone && Math.max(width, markHeight) <= DOT_SIDE * height) return { kind: DOT, box, cuts: 2, pieces: [] };
-  if (parts.length === 1 && markHeight <= DASH_HEIGHT * height && width >= DASH_ASPECT * markHeight) return { kind: DASH, box, cuts: 2, pieces: [] };
+  const flat = markHeight <= DASH_HEIGHT * height || (alone && width >= LONE_DASH_ASPECT * markHeight);
+  if (parts.length === 1 && flat && width >= DASH_ASPECT * markHeight) return { kind: DASH, box, cuts: 2, pieces: [] };
   const cropWidth = x1 - x0, cropHeight = y1 - y0;
   const members = new Set(parts.map((p) => p.label));
   const crop = { width: cropWidth, height: cropHeight, data: new Float32Array(cropWidth * cropHeight) };
