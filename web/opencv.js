@@ -47,19 +47,22 @@ export function rgbToGray(pixels) {
 /** cv2.resize(INTER_AREA) for shrinking (source/destination ≥ 1 on both axes); uint8 in → uint8 out. */
 export function resizeArea(source, width, height) {
   const scaleX = source.width / width, scaleY = source.height / height;
-  const integer = source.data instanceof Uint8Array;
+  const integer = !(source.data instanceof Float32Array || source.data instanceof Float64Array);
   const out = integer ? new Uint8Array(width * height) : new Float32Array(width * height);
   const fast = Number.isInteger(scaleX) && Number.isInteger(scaleY);
   if (fast) {
+    // (A source may be a view: rows `pitch` pixels apart, each pixel `stride` values apart from `offset`,
+    // such as one channel of a canvas's RGBA pixels read in place.)
+    const { pitch = source.width, stride = 1, offset = 0, data } = source;
     const area = scaleX * scaleY, inverse = Math.fround(1 / area);
     const sums = new Float64Array(width);
     for (let y = 0; y < height; y++) {
       sums.fill(0);
       for (let dy = 0; dy < scaleY; dy++) {
-        const row = (y * scaleY + dy) * source.width;
-        for (let x = 0, sx = row; x < width; x++) {
+        const row = (y * scaleY + dy) * pitch;
+        for (let x = 0, sx = row * stride + offset; x < width; x++) {
           let sum = 0;
-          for (let dx = 0; dx < scaleX; dx++, sx++) sum += source.data[sx];
+          for (let dx = 0; dx < scaleX; dx++, sx += stride) sum += data[sx];
           sums[x] += sum;
         }
       }

@@ -64,14 +64,22 @@ export function shrink(source, factor) {
   if (factor > 1) {
     const height = source.height >= factor ? source.height - (source.height % factor) : source.height;
     const width = source.width >= factor ? source.width - (source.width % factor) : source.width;
-    source = crop(source, 0, 0, width, height);
-    source = resizeArea(source, Math.max(1, Math.floor(width / factor)), Math.max(1, Math.floor(height / factor)));
+    const size = [Math.max(1, Math.floor(width / factor)), Math.max(1, Math.floor(height / factor))];
+    source = width === size[0] * factor && height === size[1] * factor // OpenCV's fast path: read in place
+      ? resizeArea({ ...source, width, height, pitch: source.width }, ...size)
+      : resizeArea(crop(materialized(source), 0, 0, width, height), ...size);
   }
-  return float(source);
+  return float(materialized(source));
 }
 
+/** The alpha channel as a view of the pixels (no copy: shrink reads it in place). */
 function alphaOf(pixels) {
-  return extractChannel(pixels, pixels.channels - 1);
+  const { width, height, channels, data } = pixels;
+  return { width, height, data, stride: channels, offset: channels - 1 };
+}
+
+function materialized(source) {
+  return source.stride ? extractChannel({ ...source, channels: source.stride }, source.offset) : source;
 }
 
 function luminance(pixels) {
@@ -96,7 +104,7 @@ export function readInk(pixels, factor) {
     if (minMax(alpha)[0] < 0.98) {
       const paper = paperLevelOfPicture(pixels, alpha);
       if (paper === null) return alpha;
-      const grey = float(luminance(pixels)), opacity = float(alphaOf(pixels));
+      const grey = float(luminance(pixels)), opacity = float(materialized(alphaOf(pixels)));
       for (let i = 0; i < grey.data.length; i++) grey.data[i] *= opacity.data[i];
       const shrunk = shrink(grey, factor);
       for (let i = 0; i < shrunk.data.length; i++) shrunk.data[i] += paper * (1 - alpha.data[i]);

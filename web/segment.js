@@ -154,10 +154,12 @@ function part(label, width, labels, stats, slant, reference) {
   const [x, y, partWidth, partHeight] = stats[label];
   let left = Infinity, right = -Infinity;
   for (let row = y; row < y + partHeight; row++) {
-    for (let column = x; column < x + partWidth; column++) {
-      if (labels[row * width + column] !== label) continue;
-      const upright = column - slant * (row - reference);
-      left = Math.min(left, upright); right = Math.max(right, upright);
+    const shift = slant * (row - reference);
+    for (let column = x, index = row * width + x; column < x + partWidth; column++, index++) {
+      if (labels[index] !== label) continue;
+      const upright = column - shift;
+      if (upright < left) left = upright;
+      if (upright > right) right = upright;
     }
   }
   return { label, box: [x, y, partWidth, partHeight], left, right: right + 1 };
