@@ -56,26 +56,6 @@ def wait_for(page, condition, timeout: float = 5.0) -> bool:
     return False
 
 
-def stroke_held(page, points, touch: bool) -> callable:
-    """Draw `points` but keep the pen down; returns the function that lifts it."""
-    box = page.locator("#sketchpad").bounding_box()
-    at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
-    if not touch:
-        page.mouse.move(*at[0])
-        page.mouse.down()
-        for x, y in at[1:]:
-            page.mouse.move(x, y, steps=6)
-        return page.mouse.up
-    session = page.context.new_cdp_session(page)
-    send = lambda kind, x, y: session.send("Input.dispatchTouchEvent", {  # noqa: E731
-        "type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1}]})
-    send("touchStart", *at[0])
-    for (x0, y0), (x1, y1) in zip(at, at[1:]):
-        for step in range(1, 7):
-            send("touchMove", x0 + (x1 - x0) * step / 6, y0 + (y1 - y0) * step / 6)
-    return lambda: send("touchEnd", *at[-1])
-
-
 def clear(page) -> None:
     page.click("#clear")
     assert wait_for(page, lambda number, guess: number == "" and guess == ""), shown(page)
@@ -89,7 +69,7 @@ def test_drawn_digit_is_guessed_before_the_pointer_is_released(visitor, digit):
     *earlier, last = STROKES[digit]
     for strokes in earlier:
         draw(page, strokes, touch=kind == "touch")
-    lift = stroke_held(page, last, touch=kind == "touch")
+    lift = draw(page, last, steps=6, touch=kind == "touch", release=False)
     try:
         assert wait_for(page, lambda number, guess: number == digit and guess == digit), shown(page)
         assert page.evaluate("window.digitPage.readings") - readings >= 3  # read again and again as the pen moved
@@ -103,7 +83,7 @@ def test_a_number_is_read_digit_by_digit(visitor):
     *earlier, last = FOUR_TWO
     for strokes in earlier:
         draw(page, strokes, touch=kind == "touch")
-    lift = stroke_held(page, last, touch=kind == "touch")
+    lift = draw(page, last, steps=6, touch=kind == "touch", release=False)
     try:
         assert wait_for(page, lambda number, guess: number == "42"), shown(page)
     finally:
