@@ -14,13 +14,15 @@ export const TARGET_HEIGHT = 40;
 export const CLOSE_ENOUGH = 0.6;
 export const THIN_STROKE = 2.5;
 export const SPECK_SIDE = 0.6;
+export const LOW_DOT = 0.6;
 export const DOT_SIDE = 0.35;
 export const DASH_HEIGHT = 0.3;
-export const DASH_ASPECT = 2.5;
+export const DASH_ASPECT = 2.0;
 export const LONE_DASH_ASPECT = 4.0;
 export const UNDERLINE = 1.2;
 export const FLAG_HEIGHT = 0.6, FLAG_GAP = 0.3, FLAG_TOP = 0.35;
 export const SAME_DIGIT_OVERLAP = 0.5;
+export const CROSSBAR_OVERLAP = 0.85;
 export const STACKED = 0.3, STACKED_OVERLAP = 0.15;
 export const MAX_SLANT = 0.6;
 export const SPLIT_ASPECT = 0.8;
@@ -181,7 +183,10 @@ function join(parts, height) {
       const first = parts[i], second = parts[j];
       const gap = Math.max(first.box[1] - second.box[1] - second.box[3], second.box[1] - first.box[1] - first.box[3]);
       const stacked = -gap < STACKED * Math.min(first.box[3], second.box[3]); // one above the other (a 6's stem and loop)
-      const share = stacked ? STACKED_OVERLAP : SAME_DIGIT_OVERLAP;
+      if (lowDot(first, second, height) || lowDot(second, first, height)) continue;
+      let share = stacked ? STACKED_OVERLAP : SAME_DIGIT_OVERLAP;
+      // a 7's bar lies across its stem; a dash only beside a digit's overhang
+      if (midDash(first, second, height) || midDash(second, first, height)) share = CROSSBAR_OVERLAP;
       if (gap <= height / 2 && (shared(first.left, first.right, second.left, second.right, share) || (fewTall
         && shared(first.box[0], first.box[0] + first.box[2], second.box[0], second.box[0] + second.box[2], share)))) {
         parent[root(j)] = root(i);
@@ -195,6 +200,19 @@ function join(parts, height) {
     members.get(key).push(p);
   });
   return withFlagsJoined([...members.values()], height);
+}
+
+/** Whether `part` is dot-sized and sits low beside `other` (a decimal point or comma tucked under it). */
+function lowDot(part, other, height) {
+  const small = Math.max(part.right - part.left, part.box[3]) <= DOT_SIDE * height;
+  return small && part.box[1] >= other.box[1] + LOW_DOT * other.box[3];
+}
+
+/** Whether `part` is dash-shaped and level with the middle of `other`. */
+function midDash(part, other, height) {
+  const flat = part.box[3] <= DASH_HEIGHT * height && part.right - part.left >= DASH_ASPECT * part.box[3];
+  const middle = part.box[1] + part.box[3] / 2;
+  return flat && other.box[1] + 0.3 * other.box[3] <= middle && middle <= other.box[1] + 0.8 * other.box[3];
 }
 
 /** Whether two column ranges overlap by at least `share` of the narrower one (and a pixel). */
@@ -233,7 +251,8 @@ function mark(parts, ink, labels, slant, reference, height, stroke, factor, alon
   const left = Math.min(...parts.map((p) => p.left)), right = Math.max(...parts.map((p) => p.right));
   const box = [x0 * factor, y0 * factor, (x1 - x0) * factor, (y1 - y0) * factor];
   const width = right - left, markHeight = y1 - y0;
-  if (parts.length === 1 && !alone && Math.max(width, markHeight) <= DOT_SIDE * height) return { kind: DOT, box, cuts: 2, pieces: [] };
+  const dotSized = Math.max(width, markHeight) <= DOT_SIDE * height && width < DASH_ASPECT * markHeight;
+  if (parts.length === 1 && !alone && dotSized) return { kind: DOT, box, cuts: 2, pieces: [] };
   const flat = markHeight <= DASH_HEIGHT * height || (alone && width >= LONE_DASH_ASPECT * markHeight);
   if (parts.length === 1 && flat && width >= DASH_ASPECT * markHeight) return { kind: DASH, box, cuts: 2, pieces: [] };
   const cropWidth = x1 - x0, cropHeight = y1 - y0;
