@@ -1,7 +1,7 @@
-"""Runs speed.py, load.py and accuracy.py and writes their results as one table into README.md, between
-<!-- benchmarks:start --> and <!-- benchmarks:end --> (nothing else in README.md changes).
+"""Runs speed.py, load.py, accuracy.py, read_numbers.py, rejection.py and web.py and writes their results as
+tables into README.md, between <!-- benchmarks:start --> and <!-- benchmarks:end --> (nothing else changes).
 
-    python benchmarks/report.py                 # about 5 minutes on 2 cores
+    python benchmarks/report.py                 # about 15 minutes on 2 cores
     python benchmarks/report.py --readme /tmp/README.md --load-seconds 10
 """
 from __future__ import annotations
@@ -26,8 +26,12 @@ import tensorflow
 from benchmarks import server
 from benchmarks.accuracy import AccuracyResult, accuracy_table, run_accuracy
 from benchmarks.load import LoadResult, load_table, megabytes, run_load
+from benchmarks.read_numbers import numbers_rows, rest_latency, run_numbers
+from benchmarks.rejection import rejection_rows, rejection_table, run_rejection
 from benchmarks.speed import SpeedResult, run_speed, speed_table
 from benchmarks.timing import markdown_table, milliseconds
+from benchmarks.web import WebResult, measure_first_load, measure_latency, measure_parity, static_server, web_table
+from tests.handwriting import load_pendigits
 
 README = server.REPO_ROOT / "README.md"
 METRICS = server.REPO_ROOT / "metrics.json"
@@ -86,13 +90,14 @@ def report_table(speed: SpeedResult, stock: LoadResult, shared_ssl: LoadResult, 
     return markdown_table(["benchmark", "result", "target"], rows)
 
 
-def section(table: str, busy_before: float) -> str:
-    return (f"{table}\n\nMeasured on {datetime.date.today().isoformat()}: {machine()}. Load-test clients, servers "
+def section(tables: list[str], busy_before: float) -> str:
+    return ("\n\n".join(tables) + "\n\nMeasured on {datetime.date.today().isoformat()}: {machine()}. Load-test clients, servers "
             "and the benchmark itself share these cores, and other work slows every number (the CPU was "
             f"{busy_before:.0f} % busy in the {IDLE_CHECK_SECONDS} s before the run). Rendered inputs come from "
-            "`tests/renderings.py`, made from MNIST test digits only. Regenerate with `python benchmarks/report.py` "
-            "(it rewrites this section); each of `benchmarks/speed.py`, `load.py` and `accuracy.py` also runs alone "
-            "(`--help`).")
+            "`tests/renderings.py`, made from MNIST test digits only; real handwriting from `tests/handwriting.py` "
+            "(UCI pendigits and optdigits writers, CC BY 4.0), non-digits from `tests/nondigits.py`. Regenerate with "
+            "`python benchmarks/report.py` (it rewrites this section); each of `benchmarks/speed.py`, `load.py`, "
+            "`accuracy.py`, `read_numbers.py`, `rejection.py` and `web.py` also runs alone (`--help`).")
 
 
 def write_section(readme: Path, text: str) -> None:
@@ -122,9 +127,23 @@ def main() -> None:
         print(load_table(shared_ssl), end="\n\n", flush=True)
     accuracy = run_accuracy(arguments.digits)
     print(accuracy_table(accuracy), end="\n\n", flush=True)
+    numbers = run_numbers(digits=arguments.digits)
+    numbers.speed["REST"] = rest_latency(load_pendigits())
+    numbers_table = markdown_table(["whole numbers (`read`)", "result", "target"], numbers_rows(numbers))
+    print(numbers_table, end="\n\n", flush=True)
+    rejection = run_rejection()
+    print(rejection_table(rejection), end="\n\n", flush=True)
+    web = WebResult()
+    with static_server() as url:
+        measure_first_load(web, url)
+        measure_latency(web, url)
+        measure_parity(web, url, digits=100, numbers=200, seed=0)
+    print(web_table(web), end="\n\n", flush=True)
 
-    table = report_table(speed, stock, shared_ssl, accuracy, json.loads(METRICS.read_text()))
-    text = section(table, busy_before)
+    tables = [report_table(speed, stock, shared_ssl, accuracy, json.loads(METRICS.read_text())), numbers_table,
+              markdown_table(["not a digit, calibration", "result", "target"], rejection_rows(rejection)),
+              web_table(web)]
+    text = section(tables, busy_before)
     write_section(arguments.readme, text)
     print(f"{arguments.readme} updated:\n\n{text}")
 
