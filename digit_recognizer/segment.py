@@ -277,11 +277,11 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
     flat = mark_height <= DASH_HEIGHT * height or (alone and width >= LONE_DASH_ASPECT * mark_height)
     if len(parts) == 1 and flat and width >= DASH_ASPECT * mark_height:
         return Group(DASH, box)
+    wide = may_split and width > SPLIT_ASPECT * mark_height
+    if alone and not wide:  # framed as predict frames it, by the caller
+        return Group(DIGIT, box, 2, (Piece(0, 1, box, None, width / mark_height),))
     crop = ink[y0:y1, x0:x1] * np.isin(labels[y0:y1, x0:x1], [p.label for p in parts])
     rows, columns = np.mgrid[y0:y1, x0:x1]
     upright = columns - slant * (rows - reference) - left  # 0 at the mark's left edge
-    wide = may_split and width > SPLIT_ASPECT * mark_height
     cuts = cut_positions(crop, upright, width, mark_height) if wide else []
-    if alone and not cuts:  # framed as predict frames it, by the caller
-        return Group(DIGIT, box, 2, (Piece(0, 1, box, None, width / mark_height),))
     return Group(DIGIT, box, *pieces(crop, upright, cuts, width, mark_height, (x0, y0), factor, stroke))
