@@ -27,6 +27,7 @@ const ready = DigitRecognizer.load().then((loaded) => {
   schedule(null);
 }).catch((error) => { status.textContent = `The model could not be loaded: ${error.message}`; throw error; });
 window.digitPage = { ready, latencies: [], readings: 0, read: async (pixels) => summary(await read(recognizer, pixels)) };
+// (canvasReady, set once the drawing handlers below are in place: when a visitor can start drawing)
 
 // --- Drawing --------------------------------------------------------------------------------------------
 
@@ -60,6 +61,7 @@ canvas.addEventListener("pointermove", (event) => {
   schedule(event.timeStamp);
 });
 for (const type of ["pointerup", "pointercancel"]) canvas.addEventListener(type, () => { last = null; });
+window.digitPage.canvasReady = performance.now();
 
 document.getElementById("clear").addEventListener("click", () => {
   uploaded = null;
