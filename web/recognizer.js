@@ -11,10 +11,12 @@ async function fetchOk(url) {
   return response;
 }
 
-/** onnxruntime's wasm, stored gzipped in vendor/ and inflated by the browser itself (14 MB → 3.7 MB to load). */
+/** onnxruntime's wasm, stored gzipped in vendor/ and inflated by the browser itself (14 MB → 3.7 MB to load);
+ * as is if a server already inflated it (Content-Encoding: gzip): then it starts with wasm's magic, not gzip's. */
 async function runtimeBinary(url) {
-  const inflated = (await fetchOk(url)).body.pipeThrough(new DecompressionStream("gzip"));
-  return new Response(inflated).arrayBuffer();
+  const bytes = await (await fetchOk(url)).arrayBuffer();
+  const gzipped = new Uint8Array(bytes, 0, 2).every((byte, index) => byte === [0x1f, 0x8b][index]);
+  return gzipped ? new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer() : bytes;
 }
 
 /** Softmax along each row of `logits` (arrays of 10 numbers). */
