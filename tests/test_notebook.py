@@ -1,6 +1,8 @@
-"""The training notebook runs headless, writes a model of the card's architecture, metrics and a Kaggle file."""
+"""The training notebook runs headless, writes a model of the card's architecture, metrics (with its calibration)
+and a Kaggle file."""
 import inspect
 import json
+import os
 
 import keras
 import nbformat
@@ -9,26 +11,28 @@ import papermill
 import pytest
 
 from conftest import REPO_ROOT
-from digit_recognizer.model_card import model_card
+from digit_recognizer import model_card as model_card_module
 
 NOTEBOOK = REPO_ROOT / "CNN_Model_Training.ipynb"
 METRIC_KEYS = {
     "test_accuracy", "test_loss", "per_class_accuracy", "epochs", "batch_size",
     "training_seconds", "tensorflow_version", "keras_version", "data_sha256",
+    "temperature", "energy_threshold", "calibration", "false_rejection", "validation_images", "outlier_images",
 }
+QUICKDRAW_PATH = os.environ.get("QUICKDRAW_PATH", str(REPO_ROOT.parent / "shared" / "data" / "quickdraw_6.npz"))
 KAGGLE_IMAGES = 25
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory, mnist_test, mnist_path):
-    """One short run (2,000 images, 1 epoch) in a temporary directory, with a Kaggle test.csv."""
+    """One short run (2,000 images, 1 epoch, Quick, Draw! doodles) in a temporary directory, with a Kaggle test.csv."""
     workdir = tmp_path_factory.mktemp("notebook")
     images = mnist_test[0][:KAGGLE_IMAGES].reshape(KAGGLE_IMAGES, 784)
     header = ",".join(f"pixel{index}" for index in range(784))
     np.savetxt(workdir / "test.csv", images, fmt="%d", delimiter=",", header=header, comments="")
     papermill.execute_notebook(
         str(NOTEBOOK), str(workdir / "executed.ipynb"), cwd=str(workdir), progress_bar=False,
-        parameters={"MNIST_PATH": str(mnist_path), "TRAIN_LIMIT": 2000, "EPOCHS": 1,
+        parameters={"MNIST_PATH": str(mnist_path), "TRAIN_LIMIT": 2000, "EPOCHS": 1, "QUICKDRAW_PATH": QUICKDRAW_PATH,
                     "OUTPUT_DIR": "out", "KAGGLE_TEST_CSV": "test.csv"},
     )
     return workdir / "out", images
@@ -39,7 +43,8 @@ def test_first_code_cell_is_the_tagged_parameters_cell():
     first_code = next(cell for cell in notebook.cells if cell.cell_type == "code")
     assert "parameters" in first_code.metadata.get("tags", [])
     for assignment in ("EPOCHS = 15", "BATCH_SIZE = 128", "MNIST_PATH = None", "TRAIN_LIMIT = None",
-                       'OUTPUT_DIR = "."', "SEED =", "KAGGLE_TEST_CSV = None", "PUSH_TO_HUB = False"):
+                       'OUTPUT_DIR = "."', "SEED =", "KAGGLE_TEST_CSV = None", "PUSH_TO_HUB = False",
+                       "QUICKDRAW_PATH = None", "PENDIGITS_PATH = None", "OPTDIGITS_PATH = None"):
         assert assignment in first_code.source
 
 
@@ -51,9 +56,11 @@ def test_notebook_needs_nothing_from_the_repo():
     assert "/work/" not in source and "../shared" not in source
 
 
-def test_notebook_card_function_is_the_packages_card_function():
+def test_notebook_card_functions_are_the_packages_card_functions():
+    module = inspect.getsource(model_card_module)
+    functions = module[module.index("def model_card("):].strip()  # model_card and its helpers, in order
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    assert any(cell.source.strip() == inspect.getsource(model_card).strip() for cell in notebook.cells)
+    assert any(cell.source.strip() == functions for cell in notebook.cells)
 
 
 def test_written_model_has_the_cards_architecture(smoke_run):
@@ -84,9 +91,21 @@ def test_metrics_json_is_written_with_every_key(smoke_run):
     output_dir, _ = smoke_run
     metrics = json.loads((output_dir / "metrics.json").read_text())
     assert METRIC_KEYS <= metrics.keys()
-    assert metrics["epochs"] == 1 and metrics["batch_size"] == 128 and metrics["train_images"] == 2000
+    assert metrics["epochs"] == 1 and metrics["batch_size"] == 128
+    assert (metrics["train_images"], metrics["validation_images"]) == (1800, 200)  # a tenth held out, at most 5,000
     assert sorted(metrics["per_class_accuracy"]) == [str(digit) for digit in range(10)]
     assert 0.0 <= metrics["test_accuracy"] <= 1.0 and metrics["training_seconds"] > 0
+    assert metrics["temperature"] > 0 and np.isfinite(metrics["energy_threshold"])
+    assert metrics["outlier_images"] > 1000  # doodles and generated drawings, less the held-out tenth
+
+
+def test_written_metrics_give_the_recognizer_its_temperature_and_threshold(smoke_run):
+    from digit_recognizer import DigitRecognizer
+
+    output_dir, _ = smoke_run
+    metrics = json.loads((output_dir / "metrics.json").read_text())
+    recognizer = DigitRecognizer.load(output_dir / "cnn_model_v2.h5")
+    assert (recognizer.temperature, recognizer.energy_threshold) == (metrics["temperature"], metrics["energy_threshold"])
 
 
 def test_kaggle_submission_holds_the_models_predictions(smoke_run):
