@@ -131,12 +131,13 @@ def test_no_request_leaves_the_page_origin(visitor, site):
     assert requests and all(request.url.startswith(site + "/") for request in requests)
 
 
-def test_runtime_loads_also_when_the_host_inflates_it_on_the_way(site):
+def test_runtime_loads_also_when_the_host_inflates_it_on_the_way(visitor, site):
     # A host may serve the .gz with Content-Encoding: gzip, and the browser then hands over the plain wasm.
     wasm = gzip.decompress((WEB / "vendor" / "ort-wasm-simd-threaded.wasm.gz").read_bytes())
-    with browser_page(f"{site}/index.html") as (page, _):
-        page.route("**/ort-wasm-simd-threaded.wasm.gz", lambda route: route.fulfill(body=wasm, content_type="application/wasm"))
-        page.goto(f"{site}/index.html")
-        page.evaluate("window.digitPage.ready")
-        draw(page, ONE)
-        assert wait_for(page, lambda number, guess: number == "1"), shown(page)
+    page = visitor[0].context.new_page()
+    page.route("**/ort-wasm-simd-threaded.wasm.gz", lambda route: route.fulfill(body=wasm, content_type="application/wasm"))
+    page.goto(f"{site}/index.html")
+    page.evaluate("window.digitPage.ready")
+    draw(page, ONE, touch=visitor[2] == "touch")
+    assert wait_for(page, lambda number, guess: number == "1"), shown(page)
+    page.close()
