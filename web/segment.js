@@ -255,6 +255,10 @@ function mark(parts, ink, labels, slant, reference, height, stroke, factor, alon
   if (parts.length === 1 && !alone && dotSized) return { kind: DOT, box, cuts: 2, pieces: [] };
   const flat = markHeight <= DASH_HEIGHT * height || (alone && width >= LONE_DASH_ASPECT * markHeight);
   if (parts.length === 1 && flat && width >= DASH_ASPECT * markHeight) return { kind: DASH, box, cuts: 2, pieces: [] };
+  const wide = maySplit && width > SPLIT_ASPECT * markHeight;
+  if (alone && !wide) { // framed as predict frames it, by the caller
+    return { kind: DIGIT, box, cuts: 2, pieces: [{ start: 0, end: 1, box, frame: null, width: width / markHeight, crossed: 0.0 }] };
+  }
   const cropWidth = x1 - x0, cropHeight = y1 - y0;
   const members = new Set(parts.map((p) => p.label));
   const crop = { width: cropWidth, height: cropHeight, data: new Float32Array(cropWidth * cropHeight) };
@@ -266,11 +270,7 @@ function mark(parts, ink, labels, slant, reference, height, stroke, factor, alon
       upright[index] = x0 + column - slant * (y0 + row - reference) - left;
     }
   }
-  const wide = maySplit && width > SPLIT_ASPECT * markHeight;
   const cuts = wide ? cutPositions(crop, upright, width, markHeight) : [];
-  if (alone && !cuts.length) { // framed as predict frames it, by the caller
-    return { kind: DIGIT, box, cuts: 2, pieces: [{ start: 0, end: 1, box, frame: null, width: width / markHeight, crossed: 0.0 }] };
-  }
   const [count, found] = pieces(crop, upright, cuts, width, markHeight, [x0, y0], factor, stroke);
   return { kind: DIGIT, box, cuts: count, pieces: found };
 }
