@@ -45,7 +45,7 @@ def test_generated_non_digit_drawings_are_not_digits_to_the_model(recognizer):
     shares = {category: float(np.mean([not digit for (of, _), digit in zip(frames, is_digit) if of == category]))
               for category in CATEGORIES}
     assert np.mean(list(shares.values())) >= 0.75, shares
-    assert min(shares.values()) >= 0.4, shares
+    assert min(shares.values()) >= 0.5, shares
 
 
 def test_real_digits_of_other_writers_are_read_as_digits(recognizer):
