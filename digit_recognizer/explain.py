@@ -15,9 +15,9 @@ _GRADIENT_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def heatmaps(recognizer, frames: np.ndarray, classes) -> np.ndarray:
     """Which pixels of each 28×28 frame pushed the model towards its class in `classes`: shape (n, 28, 28).
 
-    Each map is the gradient of that class's log-probability with respect to the frame (what made
-    it this digit rather than the runners-up: the stroke a 7 shares with a 1 counts little, its bar
-    much), smoothed over a pixel or two (one pixel's gradient looks like noise to a person), times
+    Each map is the gradient of that class's lead over the runner-up (its logit minus the next
+    highest) with respect to the frame: what made it this digit rather than the next best (the
+    stroke a 7 shares with a 1 counts little, its bar much), smoothed over a pixel or two (one pixel's gradient looks like noise to a person), times
     the frame (so only ink counts), scaled so that its largest magnitude is 1: values in [-1, 1],
     positive where the ink pushed towards the class, negative where it pushed away. A frame
     without ink gets a map of zeros. All frames go through the model in one batched call.
@@ -36,7 +36,7 @@ def heatmaps(recognizer, frames: np.ndarray, classes) -> np.ndarray:
 
 
 def _gradient_function(model):
-    """∂ log softmax(logits)[class] / ∂ frame for a batch, traced once per model."""
+    """∂ (logit[class] − the highest other logit) / ∂ frame for a batch, traced once per model."""
     function = _GRADIENT_FUNCTIONS.get(model)
     if function is None:
         import tensorflow as tf
@@ -45,9 +45,11 @@ def _gradient_function(model):
         def function(frames, classes):
             with tf.GradientTape() as tape:
                 tape.watch(frames)
-                log_probabilities = tf.nn.log_softmax(model(frames, training=False))
-                chosen = tf.gather(log_probabilities, classes, axis=1, batch_dims=1)
-            return tape.gradient(chosen, frames)
+                logits = model(frames, training=False)
+                chosen = tf.one_hot(classes, 10)
+                # The class's lead over the runner-up: unlike its probability it does not saturate near 1.
+                lead = tf.reduce_sum(logits * chosen, axis=1) - tf.reduce_max(logits - 1e9 * chosen, axis=1)
+            return tape.gradient(lead, frames)
 
         _GRADIENT_FUNCTIONS[model] = function
     return function
