@@ -36,6 +36,8 @@ CROSSBAR_OVERLAP = 0.85  # a dash-shaped part level with a digit's middle joins 
 STACKED, STACKED_OVERLAP = 0.3, 0.15  # parts sharing less than STACKED of the shorter's rows: STACKED_OVERLAP is enough
 MAX_SLANT = 0.6  # |horizontal shift per px of height| the slant estimate is clipped to
 SPLIT_ASPECT = 0.8  # a digit mark wider than this (times its height, slant removed) may be several digits...
+LONE_SPLIT_ASPECT = 1.3  # ...or, for the only mark of an image, wider than this: a digit of usual width stays whole
+MIN_SPLIT_HEIGHT = 20  # a mark shorter than this (px at the ink's resolution) is too small to cut
 SPLIT_RELATIVE = 1.3  # ...if, among 3 or more digit marks, it is also this much wider than their median
 
 
@@ -277,7 +279,9 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
     flat = mark_height <= DASH_HEIGHT * height or (alone and width >= LONE_DASH_ASPECT * mark_height)
     if len(parts) == 1 and flat and width >= DASH_ASPECT * mark_height:
         return Group(DASH, box)
-    wide = may_split and width > SPLIT_ASPECT * mark_height
+    # (The narrower of its width as drawn and with the slant removed: a lone digit's own slant is no guide.)
+    wide = (may_split and mark_height >= MIN_SPLIT_HEIGHT
+            and min(width, x1 - x0) > (LONE_SPLIT_ASPECT if alone else SPLIT_ASPECT) * mark_height)
     if alone and not wide:  # framed as predict frames it, by the caller
         return Group(DIGIT, box, 2, (Piece(0, 1, box, None, width / mark_height),))
     crop = ink[y0:y1, x0:x1] * np.isin(labels[y0:y1, x0:x1], [p.label for p in parts])
