@@ -27,6 +27,8 @@ export const STACKED = 0.3, STACKED_OVERLAP = 0.15;
 export const MAX_SLANT = 0.6;
 export const SPLIT_ASPECT = 0.8;
 export const SPLIT_RELATIVE = 1.3;
+export const LONE_SPLIT_ASPECT = 1.3;
+export const MIN_SPLIT_HEIGHT = 20;
 
 // A group is {kind, box, cuts, pieces} (pieces: see cuts.js); a layout {groups, message}.
 
@@ -255,7 +257,9 @@ function mark(parts, ink, labels, slant, reference, height, stroke, factor, alon
   if (parts.length === 1 && !alone && dotSized) return { kind: DOT, box, cuts: 2, pieces: [] };
   const flat = markHeight <= DASH_HEIGHT * height || (alone && width >= LONE_DASH_ASPECT * markHeight);
   if (parts.length === 1 && flat && width >= DASH_ASPECT * markHeight) return { kind: DASH, box, cuts: 2, pieces: [] };
-  const wide = maySplit && width > SPLIT_ASPECT * markHeight;
+  // (The narrower of its width as drawn and with the slant removed: a lone digit's own slant is no guide.)
+  const wide = maySplit && markHeight >= MIN_SPLIT_HEIGHT
+    && Math.min(width, x1 - x0) > (alone ? LONE_SPLIT_ASPECT : SPLIT_ASPECT) * markHeight;
   if (alone && !wide) { // framed as predict frames it, by the caller
     return { kind: DIGIT, box, cuts: 2, pieces: [{ start: 0, end: 1, box, frame: null, width: width / markHeight, crossed: 0.0 }] };
   }
