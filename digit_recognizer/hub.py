@@ -37,7 +37,7 @@ SPACE_TOP_LEVEL_FILES = (
     "README.md",
     NOTEBOOK,
 )
-SPACE_FOLDERS = ("digit_recognizer", "examples")
+SPACE_FOLDERS = ("digit_recognizer", "examples", "docs")  # docs: the README's screenshots
 # Without these the Space cannot start (or, for the metrics, cannot show what the model scores).
 SPACE_REQUIRED_FILES = ("app.py", "requirements.txt", "README.md", METRICS_FILENAME, MODEL_FILENAME)
 # Caches and virtualenvs are never uploaded, even when .gitignore forgets them. Hidden names
