@@ -91,7 +91,7 @@ def report_table(speed: SpeedResult, stock: LoadResult, shared_ssl: LoadResult, 
 
 
 def section(tables: list[str], busy_before: float) -> str:
-    return ("\n\n".join(tables) + "\n\nMeasured on {datetime.date.today().isoformat()}: {machine()}. Load-test clients, servers "
+    return ("\n\n".join(tables) + f"\n\nMeasured on {datetime.date.today().isoformat()}: {machine()}. Load-test clients, servers "
             "and the benchmark itself share these cores, and other work slows every number (the CPU was "
             f"{busy_before:.0f} % busy in the {IDLE_CHECK_SECONDS} s before the run). Rendered inputs come from "
             "`tests/renderings.py`, made from MNIST test digits only; real handwriting from `tests/handwriting.py` "
