@@ -7,9 +7,9 @@ import numpy as np
 
 from digit_recognizer.reading import DIGIT, NOT_A_DIGIT, Mark, Reading
 from digit_recognizer.cuts import Piece
+from digit_recognizer.recognizer import DIGITS
 from digit_recognizer.segment import Group, Layout, find_marks
 
-DIGITS = [str(digit) for digit in range(10)]
 # How good a candidate piece is as one whole digit (not part of one, nor two): a linear score of what
 # the model made of it and of its shape, summed over the pieces of a reading. Features: top logit,
 # log of the top softmax probability, width/height, how much wider or narrower the piece is than the
@@ -33,7 +33,7 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     if not pieces:
         return Reading(tuple(Mark(group.kind, group.box) for group in layout.groups if group.kind != DIGIT))
     logits = recognizer.logits(np.stack([piece.frame for piece in pieces]))
-    chosen = chosen_pieces(layout, logits)
+    chosen = chosen_pieces(layout, pieces, logits)
     probabilities, digit = recognizer.calibrated(logits), recognizer.is_digit(logits)
     marks = []
     for group, rows in zip(layout.groups, chosen):
@@ -47,10 +47,9 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     return Reading(tuple(marks))
 
 
-def chosen_pieces(layout: Layout, logits: np.ndarray) -> list[list[int]]:
-    """For each mark, the rows (of `logits`, one per piece of every mark in turn) of the pieces that
+def chosen_pieces(layout: Layout, pieces: list[Piece], logits: np.ndarray) -> list[list[int]]:
+    """For each mark, the rows (of `pieces` and `logits`: every mark's pieces in turn) of the pieces that
     read it best; [] for dots and dashes."""
-    pieces = [piece for group in layout.groups for piece in group.pieces]
     score = _piece_scores(logits, pieces)
     if sum(group.kind == DIGIT for group in layout.groups) == 1:  # a lone mark is more likely one digit...
         score = score + np.array([_lone_bonus(piece) if (piece.start, piece.end) == (0, group.cuts - 1) else 0.0

@@ -12,7 +12,6 @@ DIGIT = "digit"  # one of 0–9: part of the number
 NOT_A_DIGIT = "not a digit"  # a letter, doodle, scribble or shape: left out of the number
 DOT = "dot"  # a decimal point, comma or stray dot: left out of the number
 DASH = "dash"  # a dash, minus or underline: left out of the number
-KINDS = (DIGIT, NOT_A_DIGIT, DOT, DASH)
 
 
 @dataclass(frozen=True)

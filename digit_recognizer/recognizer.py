@@ -17,7 +17,6 @@ from digit_recognizer.preprocess import ImageError, to_mnist_frame
 from digit_recognizer.reading import Reading
 
 DIGITS = [str(digit) for digit in range(10)]
-METRICS_FILENAME = "metrics.json"  # beside the model file: its temperature and energy threshold
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"  # how a file stored with Git LFS starts when not pulled
 
 
@@ -65,7 +64,7 @@ class DigitRecognizer:
         the training notebook writes). Without that file, or without those keys in it, the model runs
         uncalibrated: temperature 1 (a plain softmax) and no threshold (every mark counts as a digit).
         """
-        from digit_recognizer.hub import model_file
+        from digit_recognizer.hub import METRICS_FILENAME, model_file  # (metrics beside the model: its calibration)
 
         path = Path(path) if path is not None else model_file()
         if not path.is_file():
