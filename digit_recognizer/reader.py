@@ -7,6 +7,7 @@ import numpy as np
 
 from digit_recognizer.reading import DIGIT, NOT_A_DIGIT, Mark, Reading
 from digit_recognizer.cuts import Piece
+from digit_recognizer.drawings import judged
 from digit_recognizer.recognizer import DIGITS
 from digit_recognizer.segment import Group, Layout, find_marks
 
@@ -34,7 +35,8 @@ def read(recognizer, image, explain: bool = False) -> Reading:
         return Reading(tuple(Mark(group.kind, group.box) for group in layout.groups if group.kind != DIGIT))
     logits = recognizer.logits(np.stack([piece.frame for piece in pieces]))
     chosen = chosen_pieces(layout, pieces, logits)
-    probabilities, digit = recognizer.calibrated(logits), recognizer.is_digit(logits)
+    chosen, digit = judged(layout, pieces, logits, chosen, recognizer.is_digit(logits))
+    probabilities = recognizer.calibrated(logits)
     marks = []
     for group, rows in zip(layout.groups, chosen):
         if group.kind != DIGIT:

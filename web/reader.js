@@ -1,6 +1,7 @@
 // digit_recognizer/reader.py in JavaScript: segment.js finds the marks (cuts.js proposes how to cut wide ones), the
 // model reads every candidate digit in one batched call, and the cut that reads best is kept. A reading is
 // {marks: [{kind, box, probabilities, frame}], message}, as digit_recognizer/reading.py describes it.
+import { judged } from "./drawings.js";
 import { DIGITS } from "./recognizer.js";
 import { DASH, DIGIT, DOT, NOT_A_DIGIT, findMarks } from "./segment.js";
 
@@ -36,8 +37,8 @@ export async function read(recognizer, pixels) {
     return { marks: layout.groups.filter((group) => group.kind !== DIGIT).map((group) => ({ kind: group.kind, box: group.box })), message: "" };
   }
   const logits = await recognizer.logits(pieces.map((piece) => piece.frame));
-  const chosen = chosenPieces(layout, logits);
-  const probabilities = recognizer.calibrated(logits), digit = recognizer.isDigit(logits);
+  const [chosen, digit] = judged(layout, pieces, logits, chosenPieces(layout, logits), recognizer.isDigit(logits));
+  const probabilities = recognizer.calibrated(logits);
   const marks = [];
   layout.groups.forEach((group, index) => {
     if (group.kind !== DIGIT) marks.push({ kind: group.kind, box: group.box });
