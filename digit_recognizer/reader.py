@@ -7,7 +7,7 @@ import numpy as np
 
 from digit_recognizer.reading import DIGIT, NOT_A_DIGIT, Mark, Reading
 from digit_recognizer.cuts import Piece
-from digit_recognizer.drawings import judged
+from digit_recognizer.drawings import judged, whole_drawing
 from digit_recognizer.recognizer import DIGITS
 from digit_recognizer.segment import Group, Layout, find_marks
 
@@ -33,9 +33,11 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     pieces = [piece for group in layout.groups for piece in group.pieces]
     if not pieces:
         return Reading(tuple(Mark(group.kind, group.box) for group in layout.groups if group.kind != DIGIT))
+    count, pieces = len(pieces), pieces + whole_drawing(layout, image)  # and all marks as one, if one drawing
     logits = recognizer.logits(np.stack([piece.frame for piece in pieces]))
-    chosen = chosen_pieces(layout, pieces, logits)
-    chosen, digit = judged(layout, pieces, logits, chosen, recognizer.is_digit(logits))
+    digit = recognizer.is_digit(logits)
+    chosen = chosen_pieces(layout, pieces[:count], logits[:count])
+    layout, chosen, digit = judged(layout, pieces, logits, chosen, digit)
     probabilities = recognizer.calibrated(logits)
     marks = []
     for group, rows in zip(layout.groups, chosen):

@@ -1,7 +1,73 @@
 // digit_recognizer/drawings.py in JavaScript: after the reader has chosen how to cut each mark, decides which marks
-// are drawings (a doodle, a letter, a symbol) rather than digits.
+// are drawings (a doodle, a letter, a symbol) rather than digits, judging a drawing whole rather than by its pieces.
+import { toMnistFrame } from "./preprocess.js";
+import { DIGIT } from "./segment.js";
 
-/** [the pieces kept for each mark (rows of `pieces`/`logits`), per row whether it reads as a digit]. */
-export function judged(layout, pieces, logits, chosen, digit) {
-  return [chosen, digit];
+// drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
+export const ONE_DRAWING_OVERLAP = 0.3;
+export const CONFIDENT_ENERGY = -12.0;
+
+/** [every mark of `pixels` framed as one, as predict frames it] when its marks may be one drawing; [] otherwise. */
+export function wholeDrawing(layout, pixels, overlap = ONE_DRAWING_OVERLAP) {
+  if (!oneDrawing(layout.groups.map((group) => group.box), overlap)) return [];
+  const frame = toMnistFrame(pixels);
+  if (frame === null) return [];
+  const boxes = layout.groups.map((group) => group.box);
+  const left = Math.min(...boxes.map((box) => box[0])), top = Math.min(...boxes.map((box) => box[1]));
+  const right = Math.max(...boxes.map((box) => box[0] + box[2])), bottom = Math.max(...boxes.map((box) => box[1] + box[3]));
+  const box = [left, top, right - left, bottom - top];
+  return [{ start: 0, end: 1, box, frame, width: box[2] / Math.max(box[3], 1), crossed: 0.0 }];
+}
+
+/** Whether two or more marks (boxes: x, y, width, height) are linked into one by boxes that share at least
+ * `overlap` of the smaller one's area, each to another. */
+export function oneDrawing(boxes, overlap) {
+  if (boxes.length < 2) return false;
+  const parent = boxes.map((_, index) => index);
+  const root = (index) => {
+    while (parent[index] !== index) index = parent[index];
+    return index;
+  };
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const smaller = Math.min(boxes[i][2] * boxes[i][3], boxes[j][2] * boxes[j][3]);
+      if (sharedArea(boxes[i], boxes[j]) >= overlap * smaller) parent[root(j)] = root(i);
+    }
+  }
+  return new Set(boxes.map((_, index) => root(index))).size === 1;
+}
+
+function sharedArea(first, second) {
+  const width = Math.min(first[0] + first[2], second[0] + second[2]) - Math.max(first[0], second[0]);
+  const height = Math.min(first[1] + first[3], second[1] + second[3]) - Math.max(first[1], second[1]);
+  return Math.max(width, 0) * Math.max(height, 0);
+}
+
+/** [the marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`),
+ * per row whether it reads as a digit]. `pieces` holds every mark's pieces in turn, then wholeDrawing's if any. */
+export function judged(layout, pieces, logits, chosen, digit, confident = CONFIDENT_ENERGY) {
+  const count = layout.groups.reduce((sum, group) => sum + group.pieces.length, 0);
+  if (pieces.length > count && !digit[count]) {
+    return [{ groups: [{ kind: DIGIT, box: pieces[count].box, cuts: 2, pieces: [pieces[count]] }], message: layout.message }, [[count]], digit];
+  }
+  const energy = energies(logits);
+  const kept = [];
+  let first = 0;
+  layout.groups.forEach((group, index) => {
+    const rows = chosen[index];
+    const number = group.pieces.findIndex((piece) => piece.start === 0 && piece.end === group.cuts - 1);
+    const whole = number < 0 ? null : first + number;
+    first += group.pieces.length;
+    const cutDoubtful = rows.length > 1 && !rows.every((row) => digit[row] && energy[row] <= confident);
+    kept.push(whole !== null && cutDoubtful && !digit[whole] ? [whole] : rows);
+  });
+  return [layout, kept, digit];
+}
+
+/** −logsumexp of each row of logits (recognizer.js's energy). */
+function energies(logits) {
+  return logits.map((row) => {
+    const top = Math.max(...row);
+    return -(top + Math.log(row.reduce((sum, value) => sum + Math.exp(value - top), 0)));
+  });
 }

@@ -1,7 +1,7 @@
 // digit_recognizer/reader.py in JavaScript: segment.js finds the marks (cuts.js proposes how to cut wide ones), the
 // model reads every candidate digit in one batched call, and the cut that reads best is kept. A reading is
 // {marks: [{kind, box, probabilities, frame}], message}, as digit_recognizer/reading.py describes it.
-import { judged } from "./drawings.js";
+import { judged, wholeDrawing } from "./drawings.js";
 import { DIGITS } from "./recognizer.js";
 import { DASH, DIGIT, DOT, NOT_A_DIGIT, findMarks } from "./segment.js";
 
@@ -30,14 +30,18 @@ export function text(reading) {
 
 /** Every mark in `pixels`, left to right: digits with their probabilities and frames, dots and dashes. */
 export async function read(recognizer, pixels) {
-  const layout = findMarks(pixels);
+  let layout = findMarks(pixels);
   if (layout.message) return { marks: [], message: layout.message };
   const pieces = layout.groups.flatMap((group) => group.pieces);
   if (!pieces.length) {
     return { marks: layout.groups.filter((group) => group.kind !== DIGIT).map((group) => ({ kind: group.kind, box: group.box })), message: "" };
   }
+  const count = pieces.length;
+  pieces.push(...wholeDrawing(layout, pixels)); // and all marks as one, if they may be one drawing
   const logits = await recognizer.logits(pieces.map((piece) => piece.frame));
-  const [chosen, digit] = judged(layout, pieces, logits, chosenPieces(layout, logits), recognizer.isDigit(logits));
+  const digit = recognizer.isDigit(logits);
+  let chosen;
+  [layout, chosen] = judged(layout, pieces, logits, chosenPieces(layout, logits.slice(0, count)), digit);
   const probabilities = recognizer.calibrated(logits);
   const marks = [];
   layout.groups.forEach((group, index) => {
