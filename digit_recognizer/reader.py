@@ -11,18 +11,15 @@ from digit_recognizer.drawings import judged, whole_drawing
 from digit_recognizer.recognizer import DIGITS
 from digit_recognizer.segment import Group, Layout, find_marks
 
-# How good a candidate piece is as one whole digit (not part of one, nor two): a linear score of what
-# the model made of it and of its shape, summed over the pieces of a reading. Features: top logit,
-# log of the top softmax probability, width/height, how much wider or narrower the piece is than the
-# read digit's median width/height, how many strokes its cuts cross, and 1. Weights fitted by random
-# search for exact-number accuracy on numbers and single digits composed from pendigits writers by
-# tests/handwriting.py (seeds 101–103, apart from the benchmark's; single digits never split there),
-# then the constant lowered by 1 so that fewer single digits split.
-PIECE_WEIGHTS = np.array([0.571, -0.486, 2.745, -4.629, -0.524, -2.243, -5.657])
-LONE_MARK_BONUS = 3.0  # added to the unsplit reading of the only digit mark in an image...
-LONE_WIDTH = 1.0  # ...up to this width/height, less and less up to 0.5 more
+# How good a candidate piece is as one whole digit (not part of one, nor two): a linear score of what the
+# model made of it and of its shape (piece_features, in FEATURES' order), summed over the pieces of a reading.
+# Generated: every constant below is printed by `python benchmarks/fit_reader.py` (numbers and single digits
+# composed on seeds 101–103, apart from the benchmark's seed 0); re-run it after retraining the model.
+FEATURES = ("top logit", "log top probability", "width", "wider than its digit", "narrower than its digit",
+            "strokes its cuts cross", "1", "lone mark unsplit", "lone mark unsplit, its width", "not a digit")
+PIECE_WEIGHTS = np.array([0.571, 1.014, 2.745, 0.0, -0.524, -0.28, -8.486, 7.0, -2.0, 0.0])
 # Width/height of well-cut pieces, per digit.
-MEDIAN_WIDTH = np.array([0.83, 0.36, 0.76, 0.63, 0.59, 0.75, 0.6, 0.73, 0.59, 0.65])
+MEDIAN_WIDTH = np.array([0.9, 0.47, 0.87, 0.68, 0.67, 0.74, 0.58, 0.65, 0.63, 0.61])
 
 
 def read(recognizer, image, explain: bool = False) -> Reading:
@@ -36,7 +33,7 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     count, pieces = len(pieces), pieces + whole_drawing(layout, image)  # and all marks as one, if one drawing
     logits = recognizer.logits(np.stack([piece.frame for piece in pieces]))
     digit = recognizer.is_digit(logits)
-    chosen = chosen_pieces(layout, pieces[:count], logits[:count])
+    chosen = chosen_pieces(layout, pieces[:count], logits[:count], digit[:count])
     layout, chosen, digit = judged(layout, pieces, logits, chosen, digit)
     probabilities = recognizer.calibrated(logits)
     marks = []
@@ -51,13 +48,11 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     return Reading(tuple(marks))
 
 
-def chosen_pieces(layout: Layout, pieces: list[Piece], logits: np.ndarray) -> list[list[int]]:
-    """For each mark, the rows (of `pieces` and `logits`: every mark's pieces in turn) of the pieces that
-    read it best; [] for dots and dashes."""
-    score = _piece_scores(logits, pieces)
-    if sum(group.kind == DIGIT for group in layout.groups) == 1:  # a lone mark is more likely one digit...
-        score = score + np.array([_lone_bonus(piece) if (piece.start, piece.end) == (0, group.cuts - 1) else 0.0
-                                  for group in layout.groups for piece in group.pieces])
+def chosen_pieces(layout: Layout, pieces: list[Piece], logits: np.ndarray, digit: np.ndarray,
+                  weights: np.ndarray = PIECE_WEIGHTS) -> list[list[int]]:
+    """For each mark, the rows (of `pieces` and `logits`: every mark's pieces in turn; `digit`: whether each
+    reads as a digit at all) of the pieces that read it best; [] for dots and dashes."""
+    score = piece_features(layout, pieces, logits, digit) @ weights
     chosen, index = [], 0
     for group in layout.groups:
         rows = {(piece.start, piece.end): index + number for number, piece in enumerate(group.pieces)}
@@ -66,21 +61,19 @@ def chosen_pieces(layout: Layout, pieces: list[Piece], logits: np.ndarray) -> li
     return chosen
 
 
-def _piece_scores(logits: np.ndarray, pieces: list[Piece]) -> np.ndarray:
-    """How good each candidate piece is as one whole digit (PIECE_WEIGHTS)."""
+def piece_features(layout: Layout, pieces: list[Piece], logits: np.ndarray, digit: np.ndarray) -> np.ndarray:
+    """What PIECE_WEIGHTS weigh, per piece (rows of `pieces`): shape (len(pieces), len(FEATURES))."""
     widths = np.array([piece.width for piece in pieces])
     top = logits.max(axis=1)
     log_top = -np.log(np.exp(logits - top[:, None]).sum(axis=1))
     median = MEDIAN_WIDTH[logits.argmax(axis=1)]
-    features = np.stack([np.clip(top, -5, 25), log_top, widths, np.maximum(0, widths - median),
-                         np.maximum(0, median - widths), [piece.crossed for piece in pieces],
-                         np.ones(len(pieces))], axis=1)
-    return features @ PIECE_WEIGHTS
-
-
-def _lone_bonus(piece: Piece) -> float:
-    """...unless it is much wider than a digit: LONE_MARK_BONUS up to LONE_WIDTH wide, none from LONE_WIDTH + 0.5."""
-    return LONE_MARK_BONUS * float(np.clip(1 - (piece.width - LONE_WIDTH) / 0.5, 0, 1))
+    lone = sum(group.kind == DIGIT for group in layout.groups) == 1  # a lone mark is more likely one digit...
+    unsplit = np.array([lone and (piece.start, piece.end) == (0, group.cuts - 1)
+                        for group in layout.groups for piece in group.pieces], bool)
+    return np.stack([np.clip(top, -5, 25), log_top, widths, np.maximum(0, widths - median),
+                     np.maximum(0, median - widths), [piece.crossed for piece in pieces], np.ones(len(pieces)),
+                     unsplit, unsplit * widths,  # ...unless much wider than a digit
+                     ~np.asarray(digit, bool)], axis=1)
 
 
 def _best_cut(group: Group, rows: dict[tuple[int, int], int], score: np.ndarray) -> list[int]:

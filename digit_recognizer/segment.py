@@ -36,7 +36,7 @@ CROSSBAR_OVERLAP = 0.85  # a dash-shaped part level with a digit's middle joins 
 STACKED, STACKED_OVERLAP = 0.3, 0.15  # parts sharing less than STACKED of the shorter's rows: STACKED_OVERLAP is enough
 MAX_SLANT = 0.6  # |horizontal shift per px of height| the slant estimate is clipped to
 SPLIT_ASPECT = 0.8  # a digit mark wider than this (times its height, slant removed) may be several digits...
-LONE_SPLIT_ASPECT = 1.3  # ...or, for the only mark of an image, wider than this: a digit of usual width stays whole
+LONE_SPLIT_ASPECT = 0.8  # ...or, for the only mark of an image, wider than this (two touching digits may be narrow)
 MIN_SPLIT_HEIGHT = 20  # a mark shorter than this (px at the ink's resolution) is too small to cut
 SPLIT_RELATIVE = 1.3  # ...if, among 3 or more digit marks, it is also this much wider than their median
 

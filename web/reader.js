@@ -6,11 +6,10 @@ import { DIGITS } from "./recognizer.js";
 import { DASH, DIGIT, DOT, NOT_A_DIGIT, findMarks } from "./segment.js";
 
 export { DASH, DIGIT, DOT, NOT_A_DIGIT };
-// How good a candidate piece is as one whole digit: reader.py's linear score, same weights and features.
-const PIECE_WEIGHTS = [0.571, -0.486, 2.745, -4.629, -0.524, -2.243, -5.657];
-const LONE_MARK_BONUS = 3.0;
-const LONE_WIDTH = 1.0;
-const MEDIAN_WIDTH = [0.83, 0.36, 0.76, 0.63, 0.59, 0.75, 0.6, 0.73, 0.59, 0.65];
+// How good a candidate piece is as one whole digit: reader.py's linear score, same weights and features
+// (printed by `python benchmarks/fit_reader.py`).
+const PIECE_WEIGHTS = [0.571, 1.014, 2.745, 0.0, -0.524, -0.28, -8.486, 7.0, -2.0, 0.0];
+const MEDIAN_WIDTH = [0.9, 0.47, 0.87, 0.68, 0.67, 0.74, 0.58, 0.65, 0.63, 0.61];
 
 /** The most probable digit of a mark, or "" for a mark the model did not read. */
 export function label(mark) {
@@ -41,7 +40,7 @@ export async function read(recognizer, pixels) {
   const logits = await recognizer.logits(pieces.map((piece) => piece.frame));
   const digit = recognizer.isDigit(logits);
   let chosen;
-  [layout, chosen] = judged(layout, pieces, logits, chosenPieces(layout, logits.slice(0, count)), digit);
+  [layout, chosen] = judged(layout, pieces, logits, chosenPieces(layout, logits.slice(0, count), digit), digit);
   const probabilities = recognizer.calibrated(logits);
   const marks = [];
   layout.groups.forEach((group, index) => {
@@ -54,14 +53,10 @@ export async function read(recognizer, pixels) {
   return { marks, message: "", candidates: pieces.length }; // (candidates: frames the model read, for benchmarks)
 }
 
-/** For each mark, the rows (of `logits`, one per piece of every mark in turn) of the pieces that read it best. */
-export function chosenPieces(layout, logits) {
-  const pieces = layout.groups.flatMap((group) => group.pieces);
-  let score = pieceScores(logits, pieces.map((piece) => piece.width), pieces.map((piece) => piece.crossed ?? 0));
-  if (layout.groups.filter((group) => group.kind === DIGIT).length === 1) { // a lone mark is more likely one digit...
-    const bonus = layout.groups.flatMap((group) => group.pieces.map((piece) => (piece.start === 0 && piece.end === group.cuts - 1 ? loneBonus(piece) : 0.0)));
-    score = score.map((value, row) => value + bonus[row]);
-  }
+/** For each mark, the rows (of `logits`, one per piece of every mark in turn; `digit`: whether each reads as a digit
+ * at all) of the pieces that read it best. */
+export function chosenPieces(layout, logits, digit) {
+  const score = pieceFeatures(layout, logits, digit).map((features) => features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0));
   const chosen = [];
   let index = 0;
   for (const group of layout.groups) {
@@ -72,22 +67,19 @@ export function chosenPieces(layout, logits) {
   return chosen;
 }
 
-/** How good each candidate piece is as one whole digit (PIECE_WEIGHTS). */
-function pieceScores(logits, widths, crossed) {
-  return logits.map((row, index) => {
+/** What PIECE_WEIGHTS weigh, per piece of every mark in turn (reader.py's piece_features). */
+export function pieceFeatures(layout, logits, digit) {
+  const lone = layout.groups.filter((group) => group.kind === DIGIT).length === 1; // a lone mark is more likely one digit...
+  const pieces = layout.groups.flatMap((group) => group.pieces.map((piece) => [piece, lone && piece.start === 0 && piece.end === group.cuts - 1]));
+  return pieces.map(([piece, unsplit], index) => {
+    const row = logits[index];
     const top = Math.max(...row);
     const logTop = -Math.log(row.reduce((sum, value) => sum + Math.exp(value - top), 0));
     const median = MEDIAN_WIDTH[row.indexOf(top)];
-    const width = widths[index];
-    const features = [Math.min(25, Math.max(-5, top)), logTop, width, Math.max(0, width - median), Math.max(0, median - width),
-      crossed[index], 1];
-    return features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0);
+    const width = piece.width;
+    return [Math.min(25, Math.max(-5, top)), logTop, width, Math.max(0, width - median), Math.max(0, median - width),
+      piece.crossed ?? 0, 1, unsplit ? 1 : 0, unsplit ? width : 0, digit[index] ? 0 : 1]; // (...unless much wider)
   });
-}
-
-/** ...unless it is much wider than a digit: LONE_MARK_BONUS up to LONE_WIDTH wide, none from LONE_WIDTH + 0.5. */
-function loneBonus(piece) {
-  return LONE_MARK_BONUS * Math.min(1, Math.max(0, 1 - (piece.width - LONE_WIDTH) / 0.5));
 }
 
 /** The rows of the pieces that read the mark best: the path of pieces from its left edge to its right edge with

@@ -27,7 +27,7 @@ export const STACKED = 0.3, STACKED_OVERLAP = 0.15;
 export const MAX_SLANT = 0.6;
 export const SPLIT_ASPECT = 0.8;
 export const SPLIT_RELATIVE = 1.3;
-export const LONE_SPLIT_ASPECT = 1.3;
+export const LONE_SPLIT_ASPECT = 0.8;
 export const MIN_SPLIT_HEIGHT = 20;
 
 // A group is {kind, box, cuts, pieces} (pieces: see cuts.js); a layout {groups, message}.
