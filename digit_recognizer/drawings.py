@@ -3,8 +3,8 @@ drawings (a doodle, a letter, a symbol) rather than digits, so that a drawing is
 piece (issue 9).
 
 Two rules, each judging a drawing whole, as `predict` frames it, rather than by its pieces:
-- marks whose boxes overlap heavily (a face and its eyes, a house and its door, a dot inside a loop) are one
-  drawing: when every mark of the image is part of it, the whole image is framed as one (`whole_drawing`, in
+- marks whose boxes overlap (a sun and its rays, a dot inside a loop) are one drawing, unless two of them are
+  digits side by side: when every mark of the image is part of it, the whole image is framed as one (`whole_drawing`, in
   the reader's one batched model call) and, if that is not a digit, it is one "not a digit" mark;
 - a mark cut into pieces (a car, a cloud) stays whole, "not a digit", when it is not a digit as a whole and
   any of its pieces is not a confident digit.
@@ -21,15 +21,19 @@ from digit_recognizer.preprocess import to_mnist_frame
 from digit_recognizer.reading import DIGIT
 from digit_recognizer.segment import Group, Layout
 
-ONE_DRAWING_OVERLAP = 0.3  # two marks whose boxes share this much of the smaller box's area are one drawing
+ONE_DRAWING_OVERLAP = 0.05  # marks whose boxes share more than this of the smaller box's area are one drawing...
+SAME_ROW = 0.7  # ...unless two digit marks among them share this much of the taller one's rows (side by side)
 CONFIDENT_ENERGY = -12.0  # a mark that is not a digit whole is cut only into pieces at most this energy
 
 
-def whole_drawing(layout: Layout, image, overlap: float = ONE_DRAWING_OVERLAP) -> list[Piece]:
+def whole_drawing(layout: Layout, image) -> list[Piece]:
     """[every mark of `image` framed as one, as `predict` frames it] when its marks may be one drawing (their
     boxes overlap); [] otherwise. The reader adds it to its one batched model call, after every mark's pieces."""
-    if not one_drawing([group.box for group in layout.groups], overlap):
-        return []
+    return as_one(layout, image) if one_drawing(layout.groups, ONE_DRAWING_OVERLAP, SAME_ROW) else []
+
+
+def as_one(layout: Layout, image) -> list[Piece]:
+    """[every mark of `image` framed as one, as `predict` frames it, with the box round them all], or []."""
     frame = to_mnist_frame(image)
     if frame is None:
         return []
@@ -40,29 +44,36 @@ def whole_drawing(layout: Layout, image, overlap: float = ONE_DRAWING_OVERLAP) -
     return [Piece(0, 1, box, frame, box[2] / max(box[3], 1))]
 
 
-def one_drawing(boxes: list, overlap: float) -> bool:
-    """Whether two or more marks (`boxes`: x, y, width, height) are linked into one by boxes that share at least
-    `overlap` of the smaller one's area, each to another."""
-    if len(boxes) < 2:
+def one_drawing(groups: tuple[Group, ...], overlap: float, same_row: float) -> bool:
+    """Whether two or more marks are one drawing: each linked to another by boxes sharing more than `overlap` of
+    the smaller one's area, and no two digit marks side by side (sharing `same_row` of the taller one's rows): that
+    is a number, whatever overlaps it."""
+    if len(groups) < 2:
         return False
-    parent = list(range(len(boxes)))
+    digits = [group.box for group in groups if group.kind == DIGIT]
+    if any(_shared(first, second)[1] >= same_row * max(first[3], second[3])
+           for i, first in enumerate(digits) for second in digits[i + 1:]):
+        return False
+    parent = list(range(len(groups)))
 
     def root(index: int) -> int:
         while parent[index] != index:
             index = parent[index]
         return index
 
-    for i, first in enumerate(boxes):
-        for j in range(i + 1, len(boxes)):
-            if _shared_area(first, boxes[j]) >= overlap * min(first[2] * first[3], boxes[j][2] * boxes[j][3]):
+    for i, first in enumerate(groups):
+        for j in range(i + 1, len(groups)):
+            width, height = _shared(first.box, groups[j].box)
+            smaller = min(first.box[2] * first.box[3], groups[j].box[2] * groups[j].box[3])
+            if width > 0 and height > 0 and width * height > overlap * smaller:
                 parent[root(j)] = root(i)
-    return len({root(index) for index in range(len(boxes))}) == 1
+    return len({root(index) for index in range(len(groups))}) == 1
 
 
-def _shared_area(first, second) -> float:
-    width = min(first[0] + first[2], second[0] + second[2]) - max(first[0], second[0])
-    height = min(first[1] + first[3], second[1] + second[3]) - max(first[1], second[1])
-    return float(max(width, 0) * max(height, 0))
+def _shared(first, second) -> tuple[int, int]:
+    """The columns and rows two boxes (x, y, width, height) share (negative: the gap between them)."""
+    return (min(first[0] + first[2], second[0] + second[2]) - max(first[0], second[0]),
+            min(first[1] + first[3], second[1] + second[3]) - max(first[1], second[1]))
 
 
 def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list[list[int]], digit: np.ndarray,

@@ -4,12 +4,17 @@ import { toMnistFrame } from "./preprocess.js";
 import { DIGIT } from "./segment.js";
 
 // drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
-export const ONE_DRAWING_OVERLAP = 0.3;
+export const ONE_DRAWING_OVERLAP = 0.05;
+export const SAME_ROW = 0.7;
 export const CONFIDENT_ENERGY = -12.0;
 
 /** [every mark of `pixels` framed as one, as predict frames it] when its marks may be one drawing; [] otherwise. */
-export function wholeDrawing(layout, pixels, overlap = ONE_DRAWING_OVERLAP) {
-  if (!oneDrawing(layout.groups.map((group) => group.box), overlap)) return [];
+export function wholeDrawing(layout, pixels) {
+  return oneDrawing(layout.groups, ONE_DRAWING_OVERLAP, SAME_ROW) ? asOne(layout, pixels) : [];
+}
+
+/** [every mark of `pixels` framed as one, as predict frames it, with the box round them all], or []. */
+export function asOne(layout, pixels) {
   const frame = toMnistFrame(pixels);
   if (frame === null) return [];
   const boxes = layout.groups.map((group) => group.box);
@@ -19,28 +24,35 @@ export function wholeDrawing(layout, pixels, overlap = ONE_DRAWING_OVERLAP) {
   return [{ start: 0, end: 1, box, frame, width: box[2] / Math.max(box[3], 1), crossed: 0.0 }];
 }
 
-/** Whether two or more marks (boxes: x, y, width, height) are linked into one by boxes that share at least
- * `overlap` of the smaller one's area, each to another. */
-export function oneDrawing(boxes, overlap) {
-  if (boxes.length < 2) return false;
-  const parent = boxes.map((_, index) => index);
+/** Whether two or more marks are one drawing: each linked to another by boxes sharing more than `overlap` of the
+ * smaller one's area, and no two digit marks side by side (sharing `sameRow` of the taller one's rows). */
+export function oneDrawing(groups, overlap, sameRow) {
+  if (groups.length < 2) return false;
+  const digits = groups.filter((group) => group.kind === DIGIT).map((group) => group.box);
+  for (let i = 0; i < digits.length; i++) {
+    for (let j = i + 1; j < digits.length; j++) {
+      if (shared(digits[i], digits[j])[1] >= sameRow * Math.max(digits[i][3], digits[j][3])) return false;
+    }
+  }
+  const parent = groups.map((_, index) => index);
   const root = (index) => {
     while (parent[index] !== index) index = parent[index];
     return index;
   };
-  for (let i = 0; i < boxes.length; i++) {
-    for (let j = i + 1; j < boxes.length; j++) {
-      const smaller = Math.min(boxes[i][2] * boxes[i][3], boxes[j][2] * boxes[j][3]);
-      if (sharedArea(boxes[i], boxes[j]) >= overlap * smaller) parent[root(j)] = root(i);
+  for (let i = 0; i < groups.length; i++) {
+    for (let j = i + 1; j < groups.length; j++) {
+      const [width, height] = shared(groups[i].box, groups[j].box);
+      const smaller = Math.min(groups[i].box[2] * groups[i].box[3], groups[j].box[2] * groups[j].box[3]);
+      if (width > 0 && height > 0 && width * height > overlap * smaller) parent[root(j)] = root(i);
     }
   }
-  return new Set(boxes.map((_, index) => root(index))).size === 1;
+  return new Set(groups.map((_, index) => root(index))).size === 1;
 }
 
-function sharedArea(first, second) {
-  const width = Math.min(first[0] + first[2], second[0] + second[2]) - Math.max(first[0], second[0]);
-  const height = Math.min(first[1] + first[3], second[1] + second[3]) - Math.max(first[1], second[1]);
-  return Math.max(width, 0) * Math.max(height, 0);
+/** The columns and rows two boxes share (negative: the gap between them). */
+function shared(first, second) {
+  return [Math.min(first[0] + first[2], second[0] + second[2]) - Math.max(first[0], second[0]),
+    Math.min(first[1] + first[3], second[1] + second[3]) - Math.max(first[1], second[1])];
 }
 
 /** [the marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`),

@@ -1,0 +1,104 @@
+"""A drawing is judged whole (digit_recognizer/drawings.py, web/drawings.js): a sun whose rays stand apart and a car
+cut into pieces are each one "not a digit" mark, while numbers with a decimal point, and real digits, are still read;
+the browser judges them as Python does."""
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks.web import CHROMIUM, READ_IN_PAGE, browser_page, pixels_of, static_server
+from digit_recognizer.drawings import one_drawing
+from digit_recognizer.reading import DIGIT, DOT, NOT_A_DIGIT
+from digit_recognizer.recognizer import DigitRecognizer
+from digit_recognizer.segment import Group, find_marks
+from handwriting import compose_number, load_pendigits, on_canvas, pendigit
+from nondigits import _car, _stroked, _sun
+from renderings import _place
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> DigitRecognizer:
+    return DigitRecognizer.load()
+
+
+def drawn(strokes_of, seed: int) -> np.ndarray:
+    """A drawing (tests/nondigits.py's strokes, a 10 px brush, 240 px wide) on a 400×400 transparent canvas."""
+    rng = np.random.default_rng(seed)
+    ink = cv2.resize(_stroked(strokes_of(rng), 10.0, rng), (240, 240), interpolation=cv2.INTER_AREA)
+    return on_canvas(_place(ink, (400, 400), rng), "transparent", rng)
+
+
+def decimal_number(seed: int):
+    """A pendigits writer's number with a decimal point, its digits apart, on a white canvas; and its text."""
+    rng = np.random.default_rng(seed)
+    composed = compose_number(load_pendigits(), 3 + seed, 4, rng, separator=".", height=90, margin=60)
+    return on_canvas(composed.ink, "white", rng), composed.text
+
+
+SUNS = [drawn(_sun, seed) for seed in (1, 2, 4)]
+CARS = [drawn(_car, seed) for seed in (0, 5)]
+
+
+def box(kind: str, x: int, y: int, width: int, height: int) -> Group:
+    return Group(kind, (x, y, width, height))
+
+
+def test_marks_whose_boxes_overlap_are_one_drawing_unless_two_are_digits_side_by_side():
+    circle, ray = box(DIGIT, 100, 100, 200, 200), box(DIGIT, 60, 120, 50, 60)  # the ray's box reaches into the circle's
+    assert one_drawing((circle, ray, box(DOT, 150, 280, 20, 20)), 0.05, 0.7)
+    assert not one_drawing((circle, ray, box(DOT, 400, 100, 20, 20)), 0.05, 0.7)  # a dot far off is not part of it
+    slanted_pair = (box(DIGIT, 100, 100, 120, 200), box(DIGIT, 200, 110, 120, 190))  # overlapping boxes, one row
+    assert not one_drawing(slanted_pair, 0.05, 0.7)
+    assert not one_drawing(slanted_pair + (box(DOT, 190, 280, 30, 30),), 0.05, 0.7)  # nor with a point between
+    assert not one_drawing((circle,), 0.05, 0.7)
+
+
+@pytest.mark.parametrize("image", SUNS, ids=["sun 1", "sun 2", "sun 4"])
+def test_a_sun_whose_rays_stand_apart_is_one_mark_that_is_not_a_digit(recognizer, image):
+    assert len(find_marks(image).groups) >= 2  # the rays are marks of their own
+    reading = recognizer.read(image)
+    assert [mark.kind for mark in reading.marks] == [NOT_A_DIGIT]
+    assert reading.text == ""
+    assert reading.marks[0].box[2] >= 200 and reading.marks[0].box[3] >= 200  # the whole sun, in input pixels
+
+
+@pytest.mark.parametrize("image", CARS, ids=["car 0", "car 5"])
+def test_a_car_is_one_mark_that_is_not_a_digit_rather_than_digits_piece_by_piece(recognizer, image):
+    (group,) = find_marks(image).groups
+    assert len(group.pieces) > 1  # the reader could cut it into digits
+    reading = recognizer.read(image)
+    assert [mark.kind for mark in reading.marks] == [NOT_A_DIGIT]
+    assert reading.marks[0].box == group.box
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_number_with_a_decimal_point_and_digits_apart_is_still_read(recognizer, seed):
+    image, text = decimal_number(seed)
+    reading = recognizer.read(image)
+    assert reading.text == text
+    assert DOT in [mark.kind for mark in reading.marks] and NOT_A_DIGIT not in [mark.kind for mark in reading.marks]
+
+
+def test_real_digits_written_in_several_strokes_are_not_rejected(recognizer):
+    data, rng = load_pendigits(), np.random.default_rng(5)
+    strokes = [index for index in data.of_writer(7) if len(data.strokes(index)) > 1][:40]  # 4s, 5s, 7s with flags…
+    readings = [recognizer.read(pendigit(data.strokes(index), "transparent", rng)) for index in strokes]
+    rejected = [reading.text == "" or NOT_A_DIGIT in [mark.kind for mark in reading.marks] for reading in readings]
+    assert np.mean(rejected) <= 0.05
+    assert np.mean([reading.text == str(data.labels[index]) for reading, index in zip(readings, strokes)]) >= 0.85
+
+
+def test_the_browser_judges_drawings_and_numbers_as_python_does(recognizer):
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    images = SUNS + CARS + [decimal_number(0)[0]]
+    served = {str(index): pixels_of(image) for index, image in enumerate(images)}
+    with static_server() as url, browser_page(url) as (page, _):
+        page.route("**/inputs/*", lambda route: route.fulfill(body=served[route.request.url.rsplit("/", 1)[1]].tobytes()))
+        page.goto(f"{url}/index.html")
+        for name, pixels in served.items():
+            browser = page.evaluate(READ_IN_PAGE, [name, pixels.shape[1], pixels.shape[0], pixels.shape[2]])
+            python = recognizer.read(pixels)
+            assert [(mark["kind"], tuple(mark["box"])) for mark in browser["marks"]] == [
+                (mark.kind, mark.box) for mark in python.marks], name
