@@ -23,7 +23,7 @@ from digit_recognizer.segment import Group, Layout
 
 ONE_DRAWING_OVERLAP = 0.05  # marks whose boxes share more than this of the smaller box's area are one drawing...
 SAME_ROW = 0.7  # ...unless two digit marks among them share this much of the taller one's rows (side by side)
-CONFIDENT_ENERGY = -12.0  # a mark that is not a digit whole is cut only into pieces at most this energy
+CONFIDENT_ENERGY = 0.0  # a mark that is not a digit whole is cut only into pieces at most this energy
 
 
 def whole_drawing(layout: Layout, image) -> list[Piece]:

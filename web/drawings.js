@@ -6,7 +6,7 @@ import { DIGIT } from "./segment.js";
 // drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
 export const ONE_DRAWING_OVERLAP = 0.05;
 export const SAME_ROW = 0.7;
-export const CONFIDENT_ENERGY = -12.0;
+export const CONFIDENT_ENERGY = 0.0;
 
 /** [every mark of `pixels` framed as one, as predict frames it] when its marks may be one drawing; [] otherwise. */
 export function wholeDrawing(layout, pixels) {
