@@ -94,6 +94,19 @@ def test_a_digit_in_strokes_that_do_not_touch_stays_one_digit(recognizer, label)
     assert reading.digits[0].probabilities == pytest.approx(probabilities, abs=1e-6)
 
 
+FOUR_TOUCHING_TWO = [[(110, 90), (80, 230), (200, 230)], [(170, 110), (170, 320)],  # the 2 starts and ends on
+                     [(178, 150), (215, 100), (265, 105), (280, 160), (185, 315), (300, 318)]]  # the 4's stem
+
+
+def test_a_4_and_a_2_that_touch_are_cut_into_4_and_2(recognizer):
+    image = strokes_on_canvas(FOUR_TOUCHING_TWO)  # one mark, about as wide as tall
+    assert [group.kind for group in find_marks(image).groups] == [DIGIT]
+    reading = recognizer.read(image)
+    assert reading.text == "42"
+    four, two = reading.digits  # each box holds its own digit (x, y, width, height in the canvas's pixels)
+    assert four.box[0] < 90 and four.box[0] + four.box[2] < 215 and 160 < two.box[0] and two.box[0] + two.box[2] > 290
+
+
 def test_an_open_zero_stays_one_digit(recognizer):
     angles = np.linspace(np.radians(-60), np.radians(250), 40)
     zero = [(200 + 70 * np.cos(a), 200 - 110 * np.sin(a)) for a in angles]
