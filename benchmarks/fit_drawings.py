@@ -1,5 +1,5 @@
-"""Fits digit_recognizer/drawings.py's constants (ONE_DRAWING_OVERLAP, SAME_ROW, CONFIDENT_ENERGY) for the current
-model, and prints them with what each choice does. Re-run it after retraining the model.
+"""Fits digit_recognizer/drawings.py's constants (ONE_DRAWING_OVERLAP, SAME_ROW, NARROW, CONFIDENT_ENERGY) for the
+current model, and prints them with what each choice does. Re-run it after retraining the model.
 
 Data, all on seeds apart from the benchmarks' (seed 0): non-digit drawings of tests/nondigits.py, numbers
 composed from pendigits writers (with gaps, touching, slanted on a wavy baseline, and with a decimal point, comma
@@ -11,13 +11,14 @@ The choice: the most non-digits rejected with real digits rejected no more often
 less often, than with the rules off (up to TOLERANCE).
 
     python benchmarks/fit_drawings.py            # 50 drawings per category, 300 digits per set, 100 numbers per style
-    python benchmarks/fit_drawings.py --count 600 --seed 31
+    python benchmarks/fit_drawings.py --count 600 --seed 31 --cache /tmp/seen.pickle  # keep what the model saw
 """
 from __future__ import annotations
 
 import argparse
 import itertools
 import os
+import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,8 @@ from tests.nondigits import CATEGORIES, drawings as nondigit_drawings
 
 OVERLAPS = (1.01, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05, 0.0)  # 1.01: never one drawing. (Milder first: ties keep it.)
 SAME_ROWS = (0.5, 0.7, 0.9)
-CONFIDENT = (0.0, -8.0, -10.0, -12.0, -14.0, -16.0, -20.0)  # 0: any piece that is a digit is confident enough
+NARROWS = (0.0, 0.9, 1.0, 1.1, 1.2, 1.3)  # 0: no mark is narrow
+CONFIDENT = (0.0, -10.0, -12.0, -13.0, -14.0, -15.0, -16.0, -18.0, -20.0)  # 0: any piece that is a digit will do
 TOLERANCE = 0.005  # real digits rejected, numbers misread: at most this much more often than with the rules off
 REAL_DIGITS = ("pendigits", "optdigits")
 NUMBERS = ("separated", "touching", "slanted", "with a separator")
@@ -69,8 +71,8 @@ def seen(recognizer: DigitRecognizer, image) -> Seen | None:
     return Seen(layout, pieces, drawing, logits, digit, chosen_pieces(layout, pieces, logits[:count], digit[:count]))
 
 
-def replayed(item: Seen | None, overlap: float, same_row: float, confident: float, off: bool = False
-             ) -> tuple[str, bool]:
+def replayed(item: Seen | None, overlap: float, same_row: float, narrow: float, confident: float,
+             off: bool = False) -> tuple[str, bool]:
     """(the text read, whether any mark was "not a digit") with these constants, or without drawings.py (`off`)."""
     if item is None:
         return "", False
@@ -82,7 +84,7 @@ def replayed(item: Seen | None, overlap: float, same_row: float, confident: floa
     count = len(item.pieces)
     rows = count + (1 if joined else 0)
     layout, chosen, digit = drawings.judged(item.layout, item.pieces + (item.drawing if joined else []),
-                                            item.logits[:rows], item.chosen, item.digit[:rows], confident)
+                                            item.logits[:rows], item.chosen, item.digit[:rows], narrow, confident)
     kept = [row for group, group_rows in zip(layout.groups, chosen) if group.kind == DIGIT for row in group_rows]
     text = "".join(str(int(item.logits[row].argmax())) for row in kept if digit[row])
     return text, any(not digit[row] for row in kept)
@@ -114,11 +116,11 @@ def collect(recognizer: DigitRecognizer, count: int, seed: int) -> dict[str, lis
     return sets
 
 
-def scores(sets: dict[str, list], overlap: float, same_row: float, confident: float, off: bool = False
-           ) -> dict[str, float]:
+def scores(sets: dict[str, list], overlap: float, same_row: float, narrow: float, confident: float,
+           off: bool = False) -> dict[str, float]:
     """Non-digits rejected (mean over categories), each real-digit set's share rejected, each number style's
     share read exactly."""
-    results = {name: [(replayed(item, overlap, same_row, confident, off), expected) for item, expected in items]
+    results = {name: [(replayed(item, overlap, same_row, narrow, confident, off), expected) for item, expected in items]
                for name, items in sets.items()}
     found = {"rejected": float(np.mean([np.mean([text == "" for (text, _), _ in results[category]])
                                         for category in CATEGORIES]))}
@@ -143,20 +145,27 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300,
                         help="drawings in all, digits per set, 3 × numbers per style (default 300)")
     parser.add_argument("--seed", type=int, default=21, help="not the benchmarks' 0 (default 21)")
+    parser.add_argument("--cache", type=Path, help="what the model made of the images: read from this file if it "
+                        "exists, else written to it (stale once the model or the reader changes)")
     arguments = parser.parse_args()
-    recognizer = DigitRecognizer.load()
-    sets = collect(recognizer, arguments.count, arguments.seed)
-    off = scores(sets, 1.01, 1.0, 0.0, off=True)
+    if arguments.cache and arguments.cache.exists():
+        sets = pickle.loads(arguments.cache.read_bytes())
+    else:
+        sets = collect(DigitRecognizer.load(), arguments.count, arguments.seed)
+        if arguments.cache:
+            arguments.cache.write_bytes(pickle.dumps(sets))
+    off = scores(sets, 1.01, 1.0, 0.0, 0.0, off=True)
     print(f"rules off: {shown(off)}")
     best = None
-    for overlap, same_row, confident in itertools.product(OVERLAPS, SAME_ROWS, CONFIDENT):
-        result = scores(sets, overlap, same_row, confident)
+    for overlap, same_row, narrow, confident in itertools.product(OVERLAPS, SAME_ROWS, NARROWS, CONFIDENT):
+        result = scores(sets, overlap, same_row, narrow, confident)
         allowed = not hurts_digits(result, off)
-        print(f"overlap {overlap:.2f} same row {same_row:.1f} confident {confident:6.1f}: {shown(result)}"
-              f"{'' if allowed else '  (hurts digits)'}")
+        print(f"overlap {overlap:.2f} same row {same_row:.1f} narrow {narrow:.1f} confident {confident:6.1f}: "
+              f"{shown(result)}{'' if allowed else '  (hurts digits)'}")
         if allowed and (best is None or result["rejected"] > best[0]["rejected"] + 1e-9):
-            best = (result, overlap, same_row, confident)
-    print(f"\nONE_DRAWING_OVERLAP = {best[1]}\nSAME_ROW = {best[2]}\nCONFIDENT_ENERGY = {best[3]}\n{shown(best[0])}")
+            best = (result, overlap, same_row, narrow, confident)
+    print(f"\nONE_DRAWING_OVERLAP = {best[1]}\nSAME_ROW = {best[2]}\nNARROW = {best[3]}\nCONFIDENT_ENERGY = {best[4]}\n"
+          f"{shown(best[0])}")
 
 
 if __name__ == "__main__":

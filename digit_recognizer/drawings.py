@@ -6,8 +6,8 @@ Two rules, each judging a drawing whole, as `predict` frames it, rather than by 
 - marks whose boxes overlap (a sun and its rays, a dot inside a loop) are one drawing, unless two of them are
   digits side by side: when every mark of the image is part of it, the whole image is framed as one (`whole_drawing`, in
   the reader's one batched model call) and, if that is not a digit, it is one "not a digit" mark;
-- a mark cut into pieces (a car, a cloud) stays whole, "not a digit", when it is not a digit as a whole and
-  any of its pieces is not a confident digit.
+- a mark cut into pieces (a car, a cloud, a letter) stays whole, "not a digit", when it is not a digit as a
+  whole and any of its pieces is not a digit, or, for a mark about as wide as one digit, not a confident one.
 
 Constants: printed by `python benchmarks/fit_drawings.py` (drawings and numbers on seeds apart from the
 benchmarks'); re-run it after retraining the model.
@@ -23,7 +23,8 @@ from digit_recognizer.segment import Group, Layout
 
 ONE_DRAWING_OVERLAP = 0.05  # marks whose boxes share more than this of the smaller box's area are one drawing...
 SAME_ROW = 0.7  # ...unless two digit marks among them share this much of the taller one's rows (side by side)
-CONFIDENT_ENERGY = 0.0  # a mark that is not a digit whole is cut only into pieces at most this energy
+NARROW = 1.1  # a mark that is not a digit whole, and narrower than this (times its height)...
+CONFIDENT_ENERGY = -13.0  # ...is cut only into digits of at most this energy (a letter's stroke reads as a 1)
 
 
 def whole_drawing(layout: Layout, image) -> list[Piece]:
@@ -77,7 +78,7 @@ def _shared(first, second) -> tuple[int, int]:
 
 
 def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list[list[int]], digit: np.ndarray,
-           confident: float = CONFIDENT_ENERGY) -> tuple[Layout, list[list[int]], np.ndarray]:
+           narrow: float = NARROW, confident: float = CONFIDENT_ENERGY) -> tuple[Layout, list[list[int]], np.ndarray]:
     """The marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`,
     as reader.chosen_pieces gives them) and, per row, whether it reads as a digit (`digit`: the recognizer's
     energy test). `pieces` holds every mark's pieces in turn, then `whole_drawing`'s frame if there is one."""
@@ -90,8 +91,11 @@ def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list
         whole = next((first + number for number, piece in enumerate(group.pieces)
                       if (piece.start, piece.end) == (0, group.cuts - 1)), None)
         first += len(group.pieces)
-        cut_doubtful = len(rows) > 1 and not all(digit[row] and energy[row] <= confident for row in rows)
-        kept.append([whole] if whole is not None and cut_doubtful and not digit[whole] else rows)
+        if whole is None or len(rows) < 2 or digit[whole]:
+            kept.append(rows)
+            continue
+        most = confident if pieces[whole].width < narrow else np.inf
+        kept.append(rows if all(digit[row] and energy[row] <= most for row in rows) else [whole])
     return layout, kept, digit
 
 

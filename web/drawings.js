@@ -6,7 +6,8 @@ import { DIGIT } from "./segment.js";
 // drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
 export const ONE_DRAWING_OVERLAP = 0.05;
 export const SAME_ROW = 0.7;
-export const CONFIDENT_ENERGY = 0.0;
+export const NARROW = 1.1;
+export const CONFIDENT_ENERGY = -13.0;
 
 /** [every mark of `pixels` framed as one, as predict frames it] when its marks may be one drawing; [] otherwise. */
 export function wholeDrawing(layout, pixels) {
@@ -57,7 +58,7 @@ function shared(first, second) {
 
 /** [the marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`),
  * per row whether it reads as a digit]. `pieces` holds every mark's pieces in turn, then wholeDrawing's if any. */
-export function judged(layout, pieces, logits, chosen, digit, confident = CONFIDENT_ENERGY) {
+export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, confident = CONFIDENT_ENERGY) {
   const count = layout.groups.reduce((sum, group) => sum + group.pieces.length, 0);
   if (pieces.length > count && !digit[count]) {
     return [{ groups: [{ kind: DIGIT, box: pieces[count].box, cuts: 2, pieces: [pieces[count]] }], message: layout.message }, [[count]], digit];
@@ -70,8 +71,12 @@ export function judged(layout, pieces, logits, chosen, digit, confident = CONFID
     const number = group.pieces.findIndex((piece) => piece.start === 0 && piece.end === group.cuts - 1);
     const whole = number < 0 ? null : first + number;
     first += group.pieces.length;
-    const cutDoubtful = rows.length > 1 && !rows.every((row) => digit[row] && energy[row] <= confident);
-    kept.push(whole !== null && cutDoubtful && !digit[whole] ? [whole] : rows);
+    if (whole === null || rows.length < 2 || digit[whole]) {
+      kept.push(rows);
+      return;
+    }
+    const most = pieces[whole].width < narrow ? confident : Infinity;
+    kept.push(rows.every((row) => digit[row] && energy[row] <= most) ? rows : [whole]);
   });
   return [layout, kept, digit];
 }
