@@ -11,7 +11,7 @@ from digit_recognizer.reading import DIGIT, DOT, NOT_A_DIGIT
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import Group, find_marks
 from handwriting import compose_number, load_pendigits, on_canvas, pendigit
-from nondigits import _car, _stroked, _sun
+from nondigits import _car, _stroked, _sun, drawings
 from renderings import _place
 
 
@@ -92,7 +92,8 @@ def test_the_browser_judges_drawings_and_numbers_as_python_does(recognizer):
 
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    images = SUNS + CARS + [decimal_number(0)[0]]
+    generated = [image for _, image in drawings(4, np.random.default_rng(9))]  # 4 of each kind of non-digit
+    images = SUNS + CARS + [decimal_number(0)[0]] + generated
     served = {str(index): pixels_of(image) for index, image in enumerate(images)}
     with static_server() as url, browser_page(url) as (page, _):
         page.route("**/inputs/*", lambda route: route.fulfill(body=served[route.request.url.rsplit("/", 1)[1]].tobytes()))
