@@ -7,6 +7,7 @@ import pytest
 
 from benchmarks.web import CHROMIUM, READ_IN_PAGE, browser_page, pixels_of, static_server
 from digit_recognizer.drawings import one_drawing
+from digit_recognizer.page import NOT_A_DIGIT_MESSAGE, view_of_reading
 from digit_recognizer.reading import DIGIT, DOT, NOT_A_DIGIT
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import Group, find_marks
@@ -59,6 +60,12 @@ def test_a_sun_whose_rays_stand_apart_is_one_mark_that_is_not_a_digit(recognizer
     assert [mark.kind for mark in reading.marks] == [NOT_A_DIGIT]
     assert reading.text == ""
     assert reading.marks[0].box[2] >= 200 and reading.marks[0].box[3] >= 200  # the whole sun, in input pixels
+
+
+def test_the_page_shows_a_drawing_judged_whole_as_one_card_with_unsure_guesses(recognizer):
+    view = view_of_reading(recognizer.read(SUNS[0], explain=True), "")
+    assert NOT_A_DIGIT_MESSAGE in view.number and view.unsure and len(view.guesses) == 10
+    assert view.marks.count('class="mark ') == 1
 
 
 @pytest.mark.parametrize("image", CARS, ids=["car 0", "car 5"])
