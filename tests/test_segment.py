@@ -9,7 +9,7 @@ import pytest
 from digit_recognizer.reading import DASH, DIGIT, DOT
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import MAX_MARKS, find_marks
-from handwriting import compose_number, draw, load_pendigits, on_canvas
+from handwriting import compose_number, draw, load_pendigits, on_canvas, pendigit
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +92,14 @@ def test_a_digit_in_strokes_that_do_not_touch_stays_one_digit(recognizer, label)
     probabilities, frame = recognizer.predict_with_frame(image)
     assert np.array_equal(reading.digits[0].frame, frame)  # exactly what predict saw and said
     assert reading.digits[0].probabilities == pytest.approx(probabilities, abs=1e-6)
+
+
+def test_single_digits_of_many_writers_stay_one_digit(recognizer, pendigits):
+    rng = np.random.default_rng(9)
+    indices = rng.choice(len(pendigits.labels), size=60, replace=False)
+    texts = [recognizer.read(pendigit(pendigits.strokes(int(index)), ("transparent", "white", "photo")[number % 3], rng)).text
+             for number, index in enumerate(indices)]
+    assert all(len(text) <= 1 for text in texts)  # (a wide one may be cut: never into two digits here)
 
 
 FOUR_TOUCHING_TWO = [[(110, 90), (80, 230), (200, 230)], [(170, 110), (170, 320)],  # the 2 starts and ends on
