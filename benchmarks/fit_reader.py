@@ -3,7 +3,7 @@ digits drawn on seeds 101–103: the benchmark (benchmarks/read_numbers.py) draw
 MNIST forms here use MNIST's training split (the benchmark uses the test split). Prints what it fits, as lines
 to paste into reader.py (and web/reader.js), and a table of exact readings before and after.
 
-    python benchmarks/fit_reader.py                        # seeds 101 102 103; ~10 min on one core
+    python benchmarks/fit_reader.py                        # seeds 101 102 103; ~4 min on one core
     python benchmarks/fit_reader.py --numbers 10 --singles 20 --forms 5 --rounds 1    # a quick look
 
 Cases: 2–6 digit numbers by one pendigits writer, with gaps and touching, on transparent / white / photo

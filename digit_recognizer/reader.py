@@ -16,11 +16,10 @@ from digit_recognizer.segment import Group, Layout, find_marks
 # Generated: every constant below is printed by `python benchmarks/fit_reader.py` (numbers and single digits
 # composed on seeds 101–103, apart from the benchmark's seed 0); re-run it after retraining the model.
 FEATURES = ("top logit", "log top probability", "width", "wider than its digit", "narrower than its digit",
-            "strokes its cuts cross", "1", "lone mark unsplit", "lone mark unsplit, its width", "not a digit",
-            "shorter than its mark")
-PIECE_WEIGHTS = np.array([0.571, 1.014, 2.745, 0.0, -0.524, -0.28, -8.486, 7.0, -2.0, 0.0, 0.0])
+            "strokes its cuts cross", "1", "lone mark unsplit", "lone mark unsplit, its width", "not a digit")
+PIECE_WEIGHTS = np.array([0.336, 2.601, 3.369, -0.749, -1.558, 0.106, -6.835, 6.228, -2.116, -2.652])
 # Width/height of well-cut pieces, per digit.
-MEDIAN_WIDTH = np.array([0.9, 0.47, 0.87, 0.68, 0.67, 0.74, 0.58, 0.65, 0.63, 0.61])
+MEDIAN_WIDTH = np.array([0.89, 0.44, 0.85, 0.68, 0.67, 0.75, 0.58, 0.66, 0.62, 0.61])
 
 
 def read(recognizer, image, explain: bool = False) -> Reading:
@@ -71,11 +70,10 @@ def piece_features(layout: Layout, pieces: list[Piece], logits: np.ndarray, digi
     lone = sum(group.kind == DIGIT for group in layout.groups) == 1  # a lone mark is more likely one digit...
     unsplit = np.array([lone and (piece.start, piece.end) == (0, group.cuts - 1)
                         for group in layout.groups for piece in group.pieces], bool)
-    shorter = [1 - piece.box[3] / max(group.box[3], 1) for group in layout.groups for piece in group.pieces]
     return np.stack([np.clip(top, -5, 25), log_top, widths, np.maximum(0, widths - median),
                      np.maximum(0, median - widths), [piece.crossed for piece in pieces], np.ones(len(pieces)),
                      unsplit, unsplit * widths,  # ...unless much wider than a digit
-                     ~np.asarray(digit, bool), np.maximum(shorter, 0)], axis=1)
+                     ~np.asarray(digit, bool)], axis=1)
 
 
 def _best_cut(group: Group, rows: dict[tuple[int, int], int], score: np.ndarray) -> list[int]:

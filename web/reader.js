@@ -8,8 +8,8 @@ import { DASH, DIGIT, DOT, NOT_A_DIGIT, findMarks } from "./segment.js";
 export { DASH, DIGIT, DOT, NOT_A_DIGIT };
 // How good a candidate piece is as one whole digit: reader.py's linear score, same weights and features
 // (printed by `python benchmarks/fit_reader.py`).
-const PIECE_WEIGHTS = [0.571, 1.014, 2.745, 0.0, -0.524, -0.28, -8.486, 7.0, -2.0, 0.0, 0.0];
-const MEDIAN_WIDTH = [0.9, 0.47, 0.87, 0.68, 0.67, 0.74, 0.58, 0.65, 0.63, 0.61];
+const PIECE_WEIGHTS = [0.336, 2.601, 3.369, -0.749, -1.558, 0.106, -6.835, 6.228, -2.116, -2.652];
+const MEDIAN_WIDTH = [0.89, 0.44, 0.85, 0.68, 0.67, 0.75, 0.58, 0.66, 0.62, 0.61];
 
 /** The most probable digit of a mark, or "" for a mark the model did not read. */
 export function label(mark) {
@@ -70,16 +70,15 @@ export function chosenPieces(layout, logits, digit) {
 /** What PIECE_WEIGHTS weigh, per piece of every mark in turn (reader.py's piece_features). */
 export function pieceFeatures(layout, logits, digit) {
   const lone = layout.groups.filter((group) => group.kind === DIGIT).length === 1; // a lone mark is more likely one digit...
-  const pieces = layout.groups.flatMap((group) => group.pieces.map((piece) => [piece, group, lone && piece.start === 0 && piece.end === group.cuts - 1]));
-  return pieces.map(([piece, group, unsplit], index) => {
+  const pieces = layout.groups.flatMap((group) => group.pieces.map((piece) => [piece, lone && piece.start === 0 && piece.end === group.cuts - 1]));
+  return pieces.map(([piece, unsplit], index) => {
     const row = logits[index];
     const top = Math.max(...row);
     const logTop = -Math.log(row.reduce((sum, value) => sum + Math.exp(value - top), 0));
     const median = MEDIAN_WIDTH[row.indexOf(top)];
     const width = piece.width;
     return [Math.min(25, Math.max(-5, top)), logTop, width, Math.max(0, width - median), Math.max(0, median - width),
-      piece.crossed ?? 0, 1, unsplit ? 1 : 0, unsplit ? width : 0, digit[index] ? 0 : 1, // (...unless much wider)
-      Math.max(0, 1 - piece.box[3] / Math.max(group.box[3], 1))];
+      piece.crossed ?? 0, 1, unsplit ? 1 : 0, unsplit ? width : 0, digit[index] ? 0 : 1]; // (...unless much wider)
   });
 }
 
