@@ -8,6 +8,7 @@ Two rules, each judging a drawing whole, as `predict` frames it, rather than by 
   the reader's one batched model call) and, if that is not a digit, it is one "not a digit" mark;
 - a mark cut into pieces (a car, a cloud, a letter) stays whole, "not a digit", when it is not a digit as a
   whole and any of its pieces is not a digit, or, for a mark about as wide as one digit, not a confident one.
+And a digit among digits is more likely a digit: in a number, a piece counts as one up to IN_NUMBER_ENERGY.
 
 Constants: printed by `python benchmarks/fit_drawings.py` (drawings and numbers on seeds apart from the
 benchmarks'); re-run it after retraining the model.
@@ -21,10 +22,11 @@ from digit_recognizer.preprocess import to_mnist_frame
 from digit_recognizer.reading import DIGIT
 from digit_recognizer.segment import Group, Layout
 
-ONE_DRAWING_OVERLAP = 0.05  # marks whose boxes share more than this of the smaller box's area are one drawing...
+ONE_DRAWING_OVERLAP = 0.1  # marks whose boxes share more than this of the smaller box's area are one drawing...
 SAME_ROW = 0.7  # ...unless two digit marks among them share this much of the taller one's rows (side by side)
 NARROW = 1.1  # a mark that is not a digit whole, and narrower than this (times its height)...
-CONFIDENT_ENERGY = -13.0  # ...is cut only into digits of at most this energy (a letter's stroke reads as a 1)
+CONFIDENT_ENERGY = -12.0  # ...is cut only into digits of at most this energy (a letter's stroke reads as a 1)
+IN_NUMBER_ENERGY = -2.0  # among two or more digit marks, one read as a digit, a piece up to this energy is a digit
 
 
 def whole_drawing(layout: Layout, image) -> list[Piece]:
@@ -78,7 +80,8 @@ def _shared(first, second) -> tuple[int, int]:
 
 
 def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list[list[int]], digit: np.ndarray,
-           narrow: float = NARROW, confident: float = CONFIDENT_ENERGY) -> tuple[Layout, list[list[int]], np.ndarray]:
+           narrow: float = NARROW, confident: float = CONFIDENT_ENERGY, in_number: float = IN_NUMBER_ENERGY
+           ) -> tuple[Layout, list[list[int]], np.ndarray]:
     """The marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`,
     as reader.chosen_pieces gives them) and, per row, whether it reads as a digit (`digit`: the recognizer's
     energy test). `pieces` holds every mark's pieces in turn, then `whole_drawing`'s frame if there is one."""
@@ -96,6 +99,10 @@ def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list
             continue
         most = confident if pieces[whole].width < narrow else np.inf
         kept.append(rows if all(digit[row] and energy[row] <= most for row in rows) else [whole])
+    read = [row for group, rows in zip(layout.groups, kept) if group.kind == DIGIT for row in rows]
+    if sum(group.kind == DIGIT for group in layout.groups) >= 2 and any(digit[row] for row in read):
+        digit = np.array(digit, bool)
+        digit[read] |= energy[read] <= in_number
     return layout, kept, digit
 
 

@@ -4,10 +4,11 @@ import { toMnistFrame } from "./preprocess.js";
 import { DIGIT } from "./segment.js";
 
 // drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
-export const ONE_DRAWING_OVERLAP = 0.05;
+export const ONE_DRAWING_OVERLAP = 0.1;
 export const SAME_ROW = 0.7;
 export const NARROW = 1.1;
-export const CONFIDENT_ENERGY = -13.0;
+export const CONFIDENT_ENERGY = -12.0;
+export const IN_NUMBER_ENERGY = -2.0;
 
 /** [every mark of `pixels` framed as one, as predict frames it] when its marks may be one drawing; [] otherwise. */
 export function wholeDrawing(layout, pixels) {
@@ -58,7 +59,8 @@ function shared(first, second) {
 
 /** [the marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`),
  * per row whether it reads as a digit]. `pieces` holds every mark's pieces in turn, then wholeDrawing's if any. */
-export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, confident = CONFIDENT_ENERGY) {
+export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, confident = CONFIDENT_ENERGY,
+  inNumber = IN_NUMBER_ENERGY) {
   const count = layout.groups.reduce((sum, group) => sum + group.pieces.length, 0);
   if (pieces.length > count && !digit[count]) {
     return [{ groups: [{ kind: DIGIT, box: pieces[count].box, cuts: 2, pieces: [pieces[count]] }], message: layout.message }, [[count]], digit];
@@ -78,6 +80,11 @@ export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, c
     const most = pieces[whole].width < narrow ? confident : Infinity;
     kept.push(rows.every((row) => digit[row] && energy[row] <= most) ? rows : [whole]);
   });
+  const read = layout.groups.flatMap((group, index) => (group.kind === DIGIT ? kept[index] : []));
+  if (layout.groups.filter((group) => group.kind === DIGIT).length >= 2 && read.some((row) => digit[row])) {
+    digit = [...digit];
+    for (const row of read) digit[row] = digit[row] || energy[row] <= inNumber;
+  }
   return [layout, kept, digit];
 }
 

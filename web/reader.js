@@ -38,9 +38,8 @@ export async function read(recognizer, pixels) {
   const count = pieces.length;
   pieces.push(...wholeDrawing(layout, pixels)); // and all marks as one, if they may be one drawing
   const logits = await recognizer.logits(pieces.map((piece) => piece.frame));
-  const digit = recognizer.isDigit(logits);
-  let chosen;
-  [layout, chosen] = judged(layout, pieces, logits, chosenPieces(layout, logits.slice(0, count), digit), digit);
+  let chosen, digit = recognizer.isDigit(logits);
+  [layout, chosen, digit] = judged(layout, pieces, logits, chosenPieces(layout, logits.slice(0, count), digit), digit);
   const probabilities = recognizer.calibrated(logits);
   const marks = [];
   layout.groups.forEach((group, index) => {
