@@ -32,7 +32,6 @@ from benchmarks.timing import markdown_table
 from digit_recognizer import reader
 from digit_recognizer.cuts import Piece
 from digit_recognizer.drawings import judged, whole_drawing
-from digit_recognizer.reading import DIGIT
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import Layout, find_marks
 from tests.handwriting import load_pendigits, pendigit
@@ -117,13 +116,7 @@ def text_read(case: Case, weights: np.ndarray) -> str:
 
 def best_cuts(case: Case, weights: np.ndarray) -> list[list[int]]:
     """reader.chosen_pieces on the case's cached features."""
-    score = case.features @ weights
-    chosen, index = [], 0
-    for group in case.layout.groups:
-        rows = {(piece.start, piece.end): index + number for number, piece in enumerate(group.pieces)}
-        index += len(group.pieces)
-        chosen.append(reader._best_cut(group, rows, score) if group.kind == DIGIT else [])
-    return chosen
+    return reader.best_paths(case.layout, case.features @ weights)
 
 
 def scores(cases: list[Case], weights: np.ndarray) -> dict[str, float]:

@@ -52,7 +52,12 @@ def chosen_pieces(layout: Layout, pieces: list[Piece], logits: np.ndarray, digit
                   weights: np.ndarray = PIECE_WEIGHTS) -> list[list[int]]:
     """For each mark, the rows (of `pieces` and `logits`: every mark's pieces in turn; `digit`: whether each
     reads as a digit at all) of the pieces that read it best; [] for dots and dashes."""
-    score = piece_features(layout, pieces, logits, digit) @ weights
+    return best_paths(layout, piece_features(layout, pieces, logits, digit) @ weights)
+
+
+def best_paths(layout: Layout, score: np.ndarray) -> list[list[int]]:
+    """For each mark, the rows (of `score`: one per piece of every mark in turn) of its path of pieces with the
+    highest total score; [] for dots and dashes."""
     chosen, index = [], 0
     for group in layout.groups:
         rows = {(piece.start, piece.end): index + number for number, piece in enumerate(group.pieces)}

@@ -67,3 +67,14 @@ def test_explain_adds_a_heatmap_per_digit(recognizer, number):
     reading = recognizer.read(number[0], explain=True)
     assert all(mark.heatmap.shape == (28, 28) for mark in reading.digits)
     assert np.array(to_json(reading)["digits"][0]["heatmap"]).shape == (28, 28)
+
+
+def test_the_fitting_script_reads_as_read_does(recognizer):
+    from benchmarks import fit_reader
+    from digit_recognizer.reader import PIECE_WEIGHTS
+
+    drawn = fit_reader.drawn_cases([101], numbers=1, singles=2, forms=1)
+    cases = fit_reader.segmented(recognizer, drawn)
+    fit_reader.with_features(cases)
+    assert [fit_reader.text_read(case, PIECE_WEIGHTS) for case in cases] == [recognizer.read(image).text
+                                                                            for _, _, image in drawn]

@@ -55,7 +55,12 @@ export async function read(recognizer, pixels) {
 /** For each mark, the rows (of `logits`, one per piece of every mark in turn; `digit`: whether each reads as a digit
  * at all) of the pieces that read it best. */
 export function chosenPieces(layout, logits, digit) {
-  const score = pieceFeatures(layout, logits, digit).map((features) => features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0));
+  return bestPaths(layout, pieceFeatures(layout, logits, digit).map((features) => features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0)));
+}
+
+/** For each mark, the rows (of `score`: one per piece of every mark in turn) of its path of pieces with the highest
+ * total score; [] for dots and dashes. */
+export function bestPaths(layout, score) {
   const chosen = [];
   let index = 0;
   for (const group of layout.groups) {
