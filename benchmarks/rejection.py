@@ -17,6 +17,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,15 +78,16 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
     return float(error)
 
 
-def real_digits(count: int, seed: int) -> dict[str, tuple[list, np.ndarray]]:
-    """`count` pendigits and `count` optdigits digits (all writers) on random canvases: set → (images, labels)."""
-    rng = np.random.default_rng([seed, 1])
+def real_digits(count: int, seed: int) -> dict[str, tuple[Iterator, np.ndarray]]:
+    """`count` pendigits and `count` optdigits digits (all writers) on random canvases: set → (images, labels).
+    The images are drawn one at a time as they are asked for (2,000 canvases would take gigabytes)."""
+    pen_rng, opt_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
     pen = load_pendigits()
-    chosen = rng.choice(len(pen.labels), size=min(count, len(pen.labels)), replace=False)
-    pen_images = [pendigit(pen.strokes(index), CANVASES[rng.integers(len(CANVASES))], rng) for index in chosen]
+    chosen = pen_rng.choice(len(pen.labels), size=min(count, len(pen.labels)), replace=False)
+    pen_images = (pendigit(pen.strokes(index), CANVASES[pen_rng.integers(len(CANVASES))], pen_rng) for index in chosen)
     bitmaps, labels = load_optdigits()
-    picked = rng.choice(len(labels), size=min(count, len(labels)), replace=False)
-    opt_images = [optdigit(bitmaps[index], CANVASES[rng.integers(len(CANVASES))], rng) for index in picked]
+    picked = opt_rng.choice(len(labels), size=min(count, len(labels)), replace=False)
+    opt_images = (optdigit(bitmaps[index], CANVASES[opt_rng.integers(len(CANVASES))], opt_rng) for index in picked)
     return {"pendigits": (pen_images, pen.labels[chosen]), "optdigits": (opt_images, labels[picked])}
 
 
@@ -101,12 +103,11 @@ def run_rejection(drawings_per_category: int = 100, digits: int = 2000, seed: in
         rejected_whole[category] = float(np.mean(~recognizer.is_digit(recognizer.logits(np.stack(frames)))))
     false_rejection, read_accuracy, ece, counts = {}, {}, {}, {}
     for name, (images, labels) in real_digits(digits, seed).items():
-        counts[name] = len(images)
-        readings = [recognizer.read(image) for image in images]
+        counts[name] = len(labels)
+        readings, frames = zip(*[(recognizer.read(image), to_mnist_frame(image)) for image in images])
         false_rejection[name] = float(np.mean([not reading.digits or any(mark.kind == NOT_A_DIGIT for mark in
                                                                          reading.marks) for reading in readings]))
         read_accuracy[name] = float(np.mean([reading.text == str(label) for reading, label in zip(readings, labels)]))
-        frames = [to_mnist_frame(image) for image in images]
         found = [index for index, frame in enumerate(frames) if frame is not None]
         logits = recognizer.logits(np.stack([frames[index] for index in found]))
         ece[name] = _ece_pair(recognizer, logits, labels[found])
