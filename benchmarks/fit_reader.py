@@ -9,9 +9,11 @@ to paste into reader.py (and web/reader.js), and a table of exact readings befor
 Cases: 2–6 digit numbers by one pendigits writer, with gaps and touching, on transparent / white / photo
 canvases (as the benchmark composes them); single pendigits digits on the same canvases; MNIST digits in every
 form of tests/renderings.py. Each case is segmented once and all its pieces go through the model in big
-batches (the slow part); then coordinate ascent over the weights, each step re-reading every case with the
-reader's own chosen_pieces on the cached logits. The objective: the share read exactly, numbers and single
-digits counted alike, minus SPLIT_COST for each single digit read as two or more.
+batches (the slow part); then coordinate ascent and random moves over the weights, each step re-reading every
+case as `read` does on the cached logits (reader.best_paths, drawings.judged); then MEDIAN_WIDTH from the
+numbers read exactly, and the weights once more. The objective: the share read exactly, numbers and single
+digits counted alike, minus SPLIT_COST for each single digit read as two or more. Starts from reader.py's
+weights, so a re-run after retraining moves them only where exact readings improve.
 """
 from __future__ import annotations
 
