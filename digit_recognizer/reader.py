@@ -19,7 +19,7 @@ FEATURES = ("top logit", "log top probability", "width", "wider than its digit",
             "strokes its cuts cross", "1", "lone mark unsplit", "lone mark unsplit, its width", "not a digit")
 PIECE_WEIGHTS = np.array([0.336, 2.601, 3.369, -0.749, -1.558, 0.106, -6.835, 6.228, -2.116, -2.652])
 # Width/height of well-cut pieces, per digit.
-MEDIAN_WIDTH = np.array([0.91, 0.44, 0.85, 0.68, 0.67, 0.75, 0.58, 0.66, 0.62, 0.61])
+MEDIAN_WIDTH = np.array([0.89, 0.43, 0.85, 0.68, 0.67, 0.76, 0.59, 0.66, 0.62, 0.61])
 
 
 def read(recognizer, image, explain: bool = False) -> Reading:
