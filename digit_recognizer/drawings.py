@@ -20,6 +20,7 @@ import numpy as np
 from digit_recognizer.cuts import Piece
 from digit_recognizer.preprocess import to_mnist_frame
 from digit_recognizer.reading import DIGIT
+from digit_recognizer.recognizer import energy
 from digit_recognizer.segment import Group, Layout
 
 ONE_DRAWING_OVERLAP = 0.1  # marks whose boxes share more than this of the smaller box's area are one drawing...
@@ -88,7 +89,7 @@ def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list
     count = sum(len(group.pieces) for group in layout.groups)
     if len(pieces) > count and not digit[count]:  # the marks are one drawing, and it is not a digit
         return Layout((Group(DIGIT, pieces[count].box, 2, (pieces[count],)),)), [[count]], digit
-    energy = _energy(logits)
+    energies = energy(logits)
     kept, first = [], 0
     for group, rows in zip(layout.groups, chosen):
         whole = next((first + number for number, piece in enumerate(group.pieces)
@@ -98,15 +99,9 @@ def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list
             kept.append(rows)
             continue
         most = confident if pieces[whole].width < narrow else np.inf
-        kept.append(rows if all(digit[row] and energy[row] <= most for row in rows) else [whole])
+        kept.append(rows if all(digit[row] and energies[row] <= most for row in rows) else [whole])
     read = [row for group, rows in zip(layout.groups, kept) if group.kind == DIGIT for row in rows]
     if sum(group.kind == DIGIT for group in layout.groups) >= 2 and any(digit[row] for row in read):
         digit = np.array(digit, bool)
-        digit[read] |= energy[read] <= in_number
+        digit[read] |= energies[read] <= in_number
     return layout, kept, digit
-
-
-def _energy(logits: np.ndarray) -> np.ndarray:
-    """−logsumexp of each row of logits (recognizer.energy)."""
-    top = logits.max(axis=1)
-    return -(top + np.log(np.exp(logits - top[:, None]).sum(axis=1)))

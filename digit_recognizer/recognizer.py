@@ -31,6 +31,13 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exponentials / exponentials.sum(axis=-1, keepdims=True)
 
 
+def energy(logits: np.ndarray) -> np.ndarray:
+    """−logsumexp of the logits along the last axis: low for digits, high for what the model has not seen as one."""
+    logits = np.asarray(logits, np.float64)
+    top = logits.max(axis=-1)
+    return -(top + np.log(np.exp(logits - top[..., None]).sum(axis=-1)))
+
+
 class DigitRecognizer:
     """One loaded model; `predict` any image. The app holds a single instance."""
 
@@ -104,15 +111,13 @@ class DigitRecognizer:
         return softmax(np.asarray(logits, np.float64) / self.temperature)
 
     def energy(self, logits: np.ndarray) -> np.ndarray:
-        """−logsumexp of the logits, shape (n,): low for digits, high for what the model has not seen as one."""
-        logits = np.asarray(logits, np.float64)
-        top = logits.max(axis=-1)
-        return -(top + np.log(np.exp(logits - top[..., None]).sum(axis=-1)))
+        """−logsumexp of the logits, shape (n,) (`energy`)."""
+        return energy(logits)
 
     def is_digit(self, logits: np.ndarray) -> np.ndarray:
         """Whether each frame reads as a digit at all (energy at or below the saved threshold): shape (n,)."""
-        energy = self.energy(logits)
-        return np.ones(energy.shape, bool) if self.energy_threshold is None else energy <= self.energy_threshold
+        energies = energy(logits)
+        return np.ones(energies.shape, bool) if self.energy_threshold is None else energies <= self.energy_threshold
 
     def probabilities(self, frames: np.ndarray) -> np.ndarray:
         """Calibrated probabilities for a batch of 28×28 frames in [0, 1]: shape (n, 10)."""

@@ -1,6 +1,7 @@
 // digit_recognizer/drawings.py in JavaScript: after the reader has chosen how to cut each mark, decides which marks
 // are drawings (a doodle, a letter, a symbol) rather than digits, judging a drawing whole rather than by its pieces.
 import { toMnistFrame } from "./preprocess.js";
+import { energy } from "./recognizer.js";
 import { DIGIT } from "./segment.js";
 
 // drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
@@ -65,7 +66,7 @@ export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, c
   if (pieces.length > count && !digit[count]) {
     return [{ groups: [{ kind: DIGIT, box: pieces[count].box, cuts: 2, pieces: [pieces[count]] }], message: layout.message }, [[count]], digit];
   }
-  const energy = energies(logits);
+  const energies = energy(logits);
   const kept = [];
   let first = 0;
   layout.groups.forEach((group, index) => {
@@ -78,20 +79,12 @@ export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, c
       return;
     }
     const most = pieces[whole].width < narrow ? confident : Infinity;
-    kept.push(rows.every((row) => digit[row] && energy[row] <= most) ? rows : [whole]);
+    kept.push(rows.every((row) => digit[row] && energies[row] <= most) ? rows : [whole]);
   });
   const read = layout.groups.flatMap((group, index) => (group.kind === DIGIT ? kept[index] : []));
   if (layout.groups.filter((group) => group.kind === DIGIT).length >= 2 && read.some((row) => digit[row])) {
     digit = [...digit];
-    for (const row of read) digit[row] = digit[row] || energy[row] <= inNumber;
+    for (const row of read) digit[row] = digit[row] || energies[row] <= inNumber;
   }
   return [layout, kept, digit];
-}
-
-/** −logsumexp of each row of logits (recognizer.js's energy). */
-function energies(logits) {
-  return logits.map((row) => {
-    const top = Math.max(...row);
-    return -(top + Math.log(row.reduce((sum, value) => sum + Math.exp(value - top), 0)));
-  });
 }

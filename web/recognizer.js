@@ -27,6 +27,14 @@ export function softmax(row) {
   return exponentials.map((value) => value / sum);
 }
 
+/** −logsumexp of each row of `logits`: low for digits, high for what the model has not seen as one. */
+export function energy(logits) {
+  return logits.map((row) => {
+    const top = Math.max(...row);
+    return -(top + Math.log(row.reduce((sum, value) => sum + Math.exp(value - top), 0)));
+  });
+}
+
 /** The loaded model: `logits(frames)` runs a batch of 28×28 frames in one call. */
 export class DigitRecognizer {
   constructor(session, settings) {
@@ -63,12 +71,9 @@ export class DigitRecognizer {
     return logits.map((row) => softmax(row.map((value) => value / this.temperature)));
   }
 
-  /** −logsumexp of each row: low for digits, high for what the model has not seen as one. */
+  /** −logsumexp of each row (`energy`). */
   energy(logits) {
-    return logits.map((row) => {
-      const top = Math.max(...row);
-      return -(top + Math.log(row.reduce((sum, value) => sum + Math.exp(value - top), 0)));
-    });
+    return energy(logits);
   }
 
   /** Whether each frame reads as a digit at all (energy at or below the saved threshold). */
