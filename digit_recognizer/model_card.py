@@ -61,8 +61,10 @@ drawings (letters, symbols, shapes, scribbles, doodles) in every batch so that i
 Conv2D 32 → 64 → 128 (3×3, 'same' padding, BatchNorm, ReLU, 2×2 max-pool after each),
 Dropout 0.25, Dense 128, Dense 10 with a linear output and an L2 kernel regularizer.
 Loss: categorical cross-entropy from logits (one-hot for digits, uniform for the non-digit drawings
-added to each batch: Quick, Draw! doodles and letters, symbols, shapes and scribbles generated from
-Matplotlib's fonts and OpenCV strokes), plus an energy margin. `ImageDataGenerator` augmentation.
+added to each batch: Quick, Draw! doodles; letters, symbols, shapes and scribbles generated from
+Matplotlib's fonts and OpenCV strokes; and pairs of touching training digits framed as one drawing),
+plus an energy margin. The digits include pieces cut from rows of touching training digits (each
+piece keeps its digit's label), as the app's reader cuts a number. `ImageDataGenerator` augmentation.
 {metrics.get("epochs")} epochs, batch size {metrics.get("batch_size")} digits (+ {metrics.get("outliers_per_batch", 0)} non-digits),
 {metrics.get("train_images")} training images ({metrics.get("validation_images", 0)} more held out for calibration),
 {float(metrics.get("training_seconds", 0.0)):.0f} s of training on {metrics.get("hardware", "CPU")}
