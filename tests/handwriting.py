@@ -158,6 +158,12 @@ class ComposedNumber:
     boxes: list[tuple[int, int, int, int]]  # each digit's box (x, y, width, height), left to right
     separator: str = ""  # ".", ",", "-" or ""
     separator_box: tuple[int, int, int, int] | None = None
+    digit_strokes: tuple[list[np.ndarray], ...] = ()  # each digit's strokes, in the ink's pixels, left to right
+    brush: float = 0.0  # the brush they were drawn with
+
+    def digit_ink(self, position: int) -> np.ndarray:
+        """The ink of digit `position` (0 = leftmost) alone, as it is drawn in `ink` (same shape)."""
+        return draw(self.digit_strokes[position], self.ink.shape, self.brush)
 
 
 def compose_number(data: Pendigits, writer: int, length: int, rng: np.random.Generator, *,
@@ -271,12 +277,15 @@ def _assemble(pieces, chosen, data: Pendigits, brush: float, separator_after: in
         origin = origin + rng.integers(0, room + 1)
         size = np.array(shape[::-1])
     ink = np.zeros((size[1], size[0]), np.float32)
-    boxes = []
+    boxes, placed = [], []
     for (strokes, x, y), piece_low, piece_high in zip(pieces, lows, highs):
         ink = draw(strokes, ink.shape, brush, offset=(x + origin[0], y + origin[1]), canvas=ink)
+        placed.append([stroke + (x + origin[0], y + origin[1]) for stroke in strokes])
         corner = np.floor(piece_low + origin - brush / 2).astype(int)
         far = np.ceil(piece_high + origin + brush / 2).astype(int)
         boxes.append((int(corner[0]), int(corner[1]), int(far[0] - corner[0]), int(far[1] - corner[1])))
     separator_box = boxes.pop(separator_after + 1) if separator_after >= 0 else None
+    if separator_box is not None:
+        placed.pop(separator_after + 1)
     text = "".join(str(data.labels[index]) for index in chosen)
-    return ComposedNumber(ink, text, boxes, separator if separator_box else "", separator_box)
+    return ComposedNumber(ink, text, boxes, separator if separator_box else "", separator_box, tuple(placed), brush)
