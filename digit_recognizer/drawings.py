@@ -7,8 +7,10 @@ Two rules, each judging a drawing whole, as `predict` frames it, rather than by 
   digits side by side: when every mark of the image is part of it, the whole image is framed as one (`whole_drawing`, in
   the reader's one batched model call) and, if that is not a digit, it is one "not a digit" mark;
 - a mark cut into pieces (a car, a cloud, a letter) stays whole, "not a digit", when it is not a digit as a
-  whole and any of its pieces is not a digit, or, for a mark about as wide as one digit, not a confident one.
-And a digit among digits is more likely a digit: in a number, a piece counts as one up to IN_NUMBER_ENERGY.
+  whole and fewer than NUMBER_SHARE of its pieces are digits, or, for a mark about as wide as one digit, when any
+  piece is not a confident digit. (A number whose digits touch is not a digit whole either: most of its pieces are.)
+And a digit among digits is more likely a digit: in a number (two or more pieces read), a piece counts as one up
+to IN_NUMBER_ENERGY.
 
 Constants: printed by `python benchmarks/fit_drawings.py` (drawings and numbers on seeds apart from the
 benchmarks'); re-run it after retraining the model.
@@ -27,7 +29,8 @@ ONE_DRAWING_OVERLAP = 0.1  # marks whose boxes share more than this of the small
 SAME_ROW = 0.7  # ...unless two digit marks among them share this much of the taller one's rows (side by side)
 NARROW = 1.1  # a mark that is not a digit whole, and narrower than this (times its height)...
 CONFIDENT_ENERGY = -12.0  # ...is cut only into digits of at most this energy (a letter's stroke reads as a 1)
-IN_NUMBER_ENERGY = -2.0  # among two or more digit marks, one read as a digit, a piece up to this energy is a digit
+NUMBER_SHARE = 1.0  # a wider mark that is not a digit whole is read as its pieces when this share of them are digits
+IN_NUMBER_ENERGY = -2.0  # among two or more pieces read, one of them a digit, a piece up to this energy is a digit
 
 
 def whole_drawing(layout: Layout, image) -> list[Piece]:
@@ -81,8 +84,8 @@ def _shared(first, second) -> tuple[int, int]:
 
 
 def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list[list[int]], digit: np.ndarray,
-           narrow: float = NARROW, confident: float = CONFIDENT_ENERGY, in_number: float = IN_NUMBER_ENERGY
-           ) -> tuple[Layout, list[list[int]], np.ndarray]:
+           narrow: float = NARROW, confident: float = CONFIDENT_ENERGY, in_number: float = IN_NUMBER_ENERGY,
+           share: float = NUMBER_SHARE) -> tuple[Layout, list[list[int]], np.ndarray]:
     """The marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`,
     as reader.chosen_pieces gives them) and, per row, whether it reads as a digit (`digit`: the recognizer's
     energy test). `pieces` holds every mark's pieces in turn, then `whole_drawing`'s frame if there is one."""
@@ -98,10 +101,13 @@ def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list
         if whole is None or len(rows) < 2 or digit[whole]:
             kept.append(rows)
             continue
-        most = confident if pieces[whole].width < narrow else np.inf
-        kept.append(rows if all(digit[row] and energies[row] <= most for row in rows) else [whole])
+        if pieces[whole].width < narrow:
+            cut = all(digit[row] and energies[row] <= confident for row in rows)
+        else:
+            cut = np.mean([digit[row] for row in rows]) >= share
+        kept.append(rows if cut else [whole])
     read = [row for group, rows in zip(layout.groups, kept) if group.kind == DIGIT for row in rows]
-    if sum(group.kind == DIGIT for group in layout.groups) >= 2 and any(digit[row] for row in read):
+    if len(read) >= 2 and any(digit[row] for row in read):
         digit = np.array(digit, bool)
         digit[read] |= energies[read] <= in_number
     return layout, kept, digit

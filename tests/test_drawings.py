@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from benchmarks.web import CHROMIUM, READ_IN_PAGE, browser_page, pixels_of, static_server
-from digit_recognizer.drawings import one_drawing
+from digit_recognizer.cuts import Piece
+from digit_recognizer.drawings import judged, one_drawing
 from digit_recognizer.page import view_of_reading
 from digit_recognizer.reading import DIGIT, DOT, NOT_A_DIGIT
 from digit_recognizer.recognizer import DigitRecognizer
-from digit_recognizer.segment import Group, find_marks
+from digit_recognizer.segment import Group, Layout, find_marks
 from handwriting import compose_number, load_pendigits, on_canvas, pendigit
 from nondigits import _car, _stroked, _sun, drawings
 from renderings import _place
@@ -51,6 +52,29 @@ def test_marks_whose_boxes_overlap_are_one_drawing_unless_two_are_digits_side_by
     assert not one_drawing(slanted_pair, 0.05, 0.7)
     assert not one_drawing(slanted_pair + (box(DOT, 190, 280, 30, 30),), 0.05, 0.7)  # nor with a point between
     assert not one_drawing((circle,), 0.05, 0.7)
+
+
+def test_a_wide_mark_not_a_digit_whole_is_read_as_its_pieces_when_enough_of_them_are_digits():
+    """A number whose digits touch is not a digit whole, and neither is a car cut into pieces: the share of pieces
+    that are digits tells them apart (NUMBER_SHARE), and a doubtful piece among digits may count as one."""
+    frame = np.zeros((28, 28), np.float32)
+    pieces = [Piece(start, end, (100 * start, 0, 100 * (end - start), 100), frame, float(end - start))
+              for start, end in ((0, 1), (1, 2), (2, 3), (3, 4), (0, 4))]  # four pieces, then the whole mark
+    layout = Layout((Group(DIGIT, (0, 0, 400, 100), 5, tuple(pieces)),))
+    sure, doubtful = np.full(10, -30.0), np.full(10, -30.0)
+    sure[3], doubtful[3] = 20.0, 3.0  # energies about -20 (a digit) and -3 (not one, at the recognizer's threshold)
+    logits = np.stack([sure, sure, doubtful, sure, doubtful])
+    digit = np.array([True, True, False, True, False])
+
+    def kept(share, in_number=-np.inf):
+        _, rows, read_digit = judged(layout, pieces, logits, [[0, 1, 2, 3]], digit, 1.1, -12.0, in_number, share)
+        return rows, [bool(read_digit[row]) for row in rows[0]]
+
+    assert kept(1.0) == ([[4]], [False])  # one piece is not a digit: the whole mark is one, "not a digit"
+    assert kept(0.8) == ([[4]], [False])
+    assert kept(0.75) == ([[0, 1, 2, 3]], [True, True, False, True])  # three of four: a number, one mark left out
+    assert kept(0.75, in_number=-2.0) == ([[0, 1, 2, 3]], [True] * 4)  # among digits, energy -3 is enough...
+    assert kept(0.75, in_number=-4.0) == ([[0, 1, 2, 3]], [True, True, False, True])  # ...and here it is not
 
 
 @pytest.mark.parametrize("image", SUNS, ids=["sun 2", "sun 4", "sun 5"])

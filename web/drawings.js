@@ -9,6 +9,7 @@ export const ONE_DRAWING_OVERLAP = 0.1;
 export const SAME_ROW = 0.7;
 export const NARROW = 1.1;
 export const CONFIDENT_ENERGY = -12.0;
+export const NUMBER_SHARE = 1.0;
 export const IN_NUMBER_ENERGY = -2.0;
 
 /** [every mark of `pixels` framed as one, as predict frames it] when its marks may be one drawing; [] otherwise. */
@@ -61,7 +62,7 @@ function shared(first, second) {
 /** [the marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`),
  * per row whether it reads as a digit]. `pieces` holds every mark's pieces in turn, then wholeDrawing's if any. */
 export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, confident = CONFIDENT_ENERGY,
-  inNumber = IN_NUMBER_ENERGY) {
+  inNumber = IN_NUMBER_ENERGY, share = NUMBER_SHARE) {
   const count = layout.groups.reduce((sum, group) => sum + group.pieces.length, 0);
   if (pieces.length > count && !digit[count]) {
     return [{ groups: [{ kind: DIGIT, box: pieces[count].box, cuts: 2, pieces: [pieces[count]] }], message: layout.message }, [[count]], digit];
@@ -78,11 +79,13 @@ export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, c
       kept.push(rows);
       return;
     }
-    const most = pieces[whole].width < narrow ? confident : Infinity;
-    kept.push(rows.every((row) => digit[row] && energies[row] <= most) ? rows : [whole]);
+    const cut = pieces[whole].width < narrow
+      ? rows.every((row) => digit[row] && energies[row] <= confident)
+      : rows.filter((row) => digit[row]).length >= share * rows.length;
+    kept.push(cut ? rows : [whole]);
   });
   const read = layout.groups.flatMap((group, index) => (group.kind === DIGIT ? kept[index] : []));
-  if (layout.groups.filter((group) => group.kind === DIGIT).length >= 2 && read.some((row) => digit[row])) {
+  if (read.length >= 2 && read.some((row) => digit[row])) {
     digit = [...digit];
     for (const row of read) digit[row] = digit[row] || energies[row] <= inNumber;
   }
