@@ -1,5 +1,5 @@
-"""Proposes how to cut a mark that may hold several touching digits: cut positions where the ink is
-lowest, cuts that bend round the strokes, and every piece between two cuts framed for the model.
+"""Proposes how to cut a mark that may hold several touching digits: evenly spaced cut positions, cuts
+that bend round the strokes, and every piece between two cuts framed for the model.
 """
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ import numpy as np
 
 from digit_recognizer.preprocess import INK_LEVEL, Box, _frame
 
-MIN_PIECE, MAX_PIECE = 0.1, 1.15  # a piece of a split mark is this narrow to this wide (times its height)
-CUTS_PER_HEIGHT = 3  # cut positions tried per height of a mark's width (the lowest columns of ink)...
-MAX_CUTS = 16  # ...at most this many per mark, at least MIN_CUT_SPACING (times its height) apart
-MIN_CUT_SPACING = 0.12
-MAX_CUT_GAP = 0.3  # evenly spaced cuts fill longer stretches without a low column
+MIN_PIECE, MAX_PIECE = 0.3, 1.15  # a piece of a split mark is this narrow to this wide (times its height):
+# narrower ones, a stroke of a letter or a doodle, read as 1s (a 1 between cuts spans more than its own ink)
+CUT_SPACING = 0.15  # cuts are tried evenly spaced, at most this far apart (times the mark's height)...
+MAX_CUTS = 16  # ...and at most this many per mark
 CUT_REACH = 0.15  # a cut may bend this far (times the mark's height) from straight to cross less ink...
-CUT_STRAYING = 0.05  # ...at this cost per row at its furthest (crossing a full pixel of ink costs 1)
+CUT_STRAYING = 0.4  # ...at this cost per row at its furthest (crossing a full pixel of ink costs 1)
 STUB = 0.12  # a stroke of a cut piece with less than this share of its ink is a neighbour's stub
 MIN_PIECE_INK = 0.04  # a piece with less than this share of the mark's ink is not a digit
 
@@ -33,29 +32,12 @@ class Piece:
     crossed: float = 0.0  # strokes its cuts cross (ink crossed over the stroke width): 0 when not cut
 
 
-def cut_positions(crop: np.ndarray, upright: np.ndarray, width: float, height: int) -> list[float]:
-    """Where to try cutting a wide mark: the columns (slant removed) where the ink is locally lowest,
-    the lowest first, and enough evenly spaced ones that no two cuts are more than MAX_CUT_GAP apart."""
-    columns = np.clip(upright.astype(int), 0, int(width))
-    profile = np.bincount(columns.ravel(), weights=crop.ravel(), minlength=int(width) + 1)
-    reach = max(1, int(MIN_CUT_SPACING * height))
-    smooth = np.convolve(profile, np.ones(reach) / reach, mode="same")
-    padded = np.pad(smooth, reach, constant_values=np.inf)
-    window = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1)
-    low, high = int(MIN_PIECE * height), int(width - MIN_PIECE * height)
-    minima = [column for column in range(low, high) if smooth[column] <= window[column].min()]
-    wanted = min(MAX_CUTS, int(np.ceil(CUTS_PER_HEIGHT * width / height)))
-    cuts: list[float] = []
-    for column in sorted(minima, key=lambda column: smooth[column]):
-        if len(cuts) < wanted and all(abs(column - cut) >= MIN_CUT_SPACING * height for cut in cuts):
-            cuts.append(float(column))
-    edges = [0.0, *sorted(cuts), width]
-    spacing = max(MAX_CUT_GAP * height, width / MAX_CUTS)  # (never more than 2 × MAX_CUTS cuts in all)
-    filled = []
-    for start, end in zip(edges[:-1], edges[1:]):
-        extra = int((end - start) // spacing)
-        filled += [start + (end - start) * step / (extra + 1) for step in range(1, extra + 1)]
-    return sorted(cuts + filled)
+def cut_positions(width: float, height: int) -> list[float]:
+    """Where to try cutting a wide mark: evenly spaced columns (slant removed), at most CUT_SPACING × height
+    apart. Each cut then bends round the strokes near it (`_cut_paths`): touching digits seldom meet where the
+    ink is thinnest, so cuts everywhere, fairly straight, give the model the right pieces more often."""
+    count = int(width // max(CUT_SPACING * height, width / MAX_CUTS))
+    return [width * step / (count + 1) for step in range(1, count + 1)]
 
 
 def pieces(crop: np.ndarray, upright: np.ndarray, cuts: list[float], width: float, height: int,
@@ -93,13 +75,17 @@ def _cut_paths(crop: np.ndarray, upright: np.ndarray, cuts: list[float], height:
     centres = np.array(cuts)[None, :, None] + offsets[None, None, :]  # (1, cuts, offsets) upright columns
     columns = np.round(centres - shift[:, None, None]).astype(int)  # (rows, cuts, offsets) crop columns
     inside = (columns >= 0) & (columns < width)
-    cost = np.where(inside, crop[np.arange(rows)[:, None, None], np.clip(columns, 0, width - 1)], 0.0)
-    cost = cost + CUT_STRAYING * np.abs(offsets) / reach
+    ink = np.where(inside, crop[np.arange(rows)[:, None, None], np.clip(columns, 0, width - 1)], 0.0)
+    above = np.where(inside[1:], crop[np.arange(rows - 1)[:, None, None], np.clip(columns[1:], 0, width - 1)], 0.0)
+    # A cut that moves one column between two rows parts that column's ink from the ink above it.
+    passed = np.concatenate([np.zeros_like(ink[:1]), np.minimum(ink[1:], above)])
+    cost = ink + CUT_STRAYING * np.abs(offsets) / reach
     total = cost[0]
     came_from = np.zeros(cost.shape, np.int8)
     options = np.full((3, len(cuts), len(offsets)), np.inf)  # from the left, straight above, from the right
     for row in range(1, rows):
-        options[0, :, 1:], options[1], options[2, :, :-1] = total[:, :-1], total, total[:, 1:]
+        options[0, :, 1:], options[1] = total[:, :-1] + passed[row, :, 1:], total
+        options[2, :, :-1] = total[:, 1:] + passed[row, :, 1:]
         came_from[row] = options.argmin(axis=0) - 1
         total = cost[row] + options.min(axis=0)
     step = total.argmin(axis=1)
@@ -107,8 +93,9 @@ def _cut_paths(crop: np.ndarray, upright: np.ndarray, cuts: list[float], height:
     every = np.arange(len(cuts))
     for row in range(rows - 1, -1, -1):
         paths[:, row] = offsets[step]
-        crossed += np.where(inside[row, every, step], crop[row, np.clip(columns[row, every, step], 0, width - 1)], 0)
-        step = step + came_from[row, every, step]
+        move = came_from[row, every, step]
+        crossed += ink[row, every, step] + np.where(move != 0, passed[row, every, step + (move > 0)], 0)
+        step = step + move
     return [np.array(cut) + path + 0.5 for cut, path in zip(cuts, paths)], crossed.tolist()
 
 

@@ -34,7 +34,9 @@ FLAG_HEIGHT, FLAG_GAP, FLAG_TOP = 0.6, 0.3, 0.35  # a mark shorter than FLAG_HEI
 SAME_DIGIT_OVERLAP = 0.5  # parts whose columns (slant removed) overlap by this much of the narrower one are one digit;
 CROSSBAR_OVERLAP = 0.85  # a dash-shaped part level with a digit's middle joins it only this much inside its columns
 STACKED, STACKED_OVERLAP = 0.3, 0.15  # parts sharing less than STACKED of the shorter's rows: STACKED_OVERLAP is enough
-MAX_SLANT = 0.6  # |horizontal shift per px of height| the slant estimate is clipped to
+MAX_SLANT = 0.6  # |horizontal shift per px of height| the slant estimate is clipped to...
+SLANT_WIDTH = 1.2  # ...and parts wider than this (times their height) have no say in it: touching digits, whose
+# moments measure how the digits sit side by side, not how they lean
 SPLIT_ASPECT = 0.8  # a digit mark wider than this (times its height, slant removed) may be several digits...
 LONE_SPLIT_ASPECT = 0.8  # ...or, for the only mark of an image, wider than this (two touching digits may be narrow)
 MIN_SPLIT_HEIGHT = 20  # a mark shorter than this (px at the ink's resolution) is too small to cut
@@ -165,7 +167,7 @@ def _slant(labels: np.ndarray, stats: np.ndarray, keep: list[int], height: float
     slopes = []
     for label in keep:
         x, y, width, part_height = stats[label, :4]
-        if part_height < height / 2:
+        if part_height < height / 2 or width > SLANT_WIDTH * part_height:
             continue
         moments = cv2.moments((labels[y : y + part_height, x : x + width] == label).astype(np.uint8), binaryImage=True)
         if moments["mu02"] > 0:
@@ -287,5 +289,5 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
     crop = ink[y0:y1, x0:x1] * np.isin(labels[y0:y1, x0:x1], [p.label for p in parts])
     rows, columns = np.mgrid[y0:y1, x0:x1]
     upright = columns - slant * (rows - reference) - left  # 0 at the mark's left edge
-    cuts = cut_positions(crop, upright, width, mark_height) if wide else []
+    cuts = cut_positions(width, mark_height) if wide else []
     return Group(DIGIT, box, *pieces(crop, upright, cuts, width, mark_height, (x0, y0), factor, stroke))

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from digit_recognizer.cuts import CUT_SPACING, MAX_CUTS, cut_positions
 from digit_recognizer.reading import DASH, DIGIT, DOT
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import MAX_MARKS, find_marks
@@ -62,6 +63,32 @@ def test_two_touching_digits_of_one_writer_are_mostly_read_as_both(recognizer, p
         composed = compose_number(pendigits, int(rng.integers(1, 31)), 2, rng, touching=True, height=100)
         exact += recognizer.read(on_canvas(composed.ink, ("transparent", "white")[number % 2], rng)).text == composed.text
     assert exact >= 10  # 13 of 20 with the shipped model; as one blob none would be read (the benchmark says more)
+
+
+def test_nearly_every_touching_digit_has_a_candidate_piece_cut_where_it_is(pendigits):
+    # The model can only read a touching digit if some candidate piece holds that digit's own ink: a box and a
+    # frame that match the digit drawn alone (as benchmarks/touching.py judges them).
+    from benchmarks.touching import WELL_PLACED_BOX, WELL_PLACED_FRAME, box_overlap, digit_truth, frame_overlap
+
+    rng = np.random.default_rng(6)
+    placed = []
+    for number in range(40):
+        composed = compose_number(pendigits, int(rng.integers(1, 31)), int(rng.integers(2, 6)), rng, touching=True,
+                                  height=float(rng.integers(50, 130)))
+        layout = find_marks(on_canvas(composed.ink, ("transparent", "white")[number % 2], rng))
+        pieces = [piece for group in layout.groups for piece in group.pieces if piece.frame is not None]
+        for position in range(len(composed.text)):
+            box, frame = digit_truth(composed, position, (0, 0))
+            placed.append(any(box_overlap(piece.box, box) >= WELL_PLACED_BOX
+                              and frame_overlap(piece.frame, frame) >= WELL_PLACED_FRAME for piece in pieces))
+    assert np.mean(placed) >= 0.82  # 0.86 with cuts every 0.15 height; 0.72 with cuts at the ink's lowest columns
+
+
+def test_cuts_are_tried_evenly_and_at_most_max_cuts_per_mark():
+    cuts = cut_positions(2.5 * 40, 40)  # a mark of about three touching digits, 40 px tall
+    gaps = np.diff([0.0, *cuts, 2.5 * 40])
+    assert np.allclose(gaps, gaps[0]) and gaps[0] <= CUT_SPACING * 40
+    assert len(cut_positions(100 * 40, 40)) == MAX_CUTS  # a very long mark: bounded, whatever its width
 
 
 @pytest.mark.parametrize("separator, kind", [(".", DOT), (",", DOT), ("-", DASH)])

@@ -1,54 +1,23 @@
 // digit_recognizer/cuts.py in JavaScript, function for function: proposes how to cut a mark that may hold several
-// touching digits (cut positions where the ink is lowest, cuts that bend round the strokes) and frames every
+// touching digits (evenly spaced cut positions, cuts that bend round the strokes) and frames every
 // piece between two cuts for the model. A piece is {start, end, box, frame, width, crossed}.
 import { connectedComponentsWithStats, cvRound } from "./opencv.js";
 import { INK_LEVEL, frame } from "./preprocess.js";
 
-export const MIN_PIECE = 0.1, MAX_PIECE = 1.15;
-export const CUTS_PER_HEIGHT = 3;
+export const MIN_PIECE = 0.3, MAX_PIECE = 1.15;
+export const CUT_SPACING = 0.15;
 export const MAX_CUTS = 16;
-export const MIN_CUT_SPACING = 0.12;
-export const MAX_CUT_GAP = 0.3;
 export const CUT_REACH = 0.15;
-export const CUT_STRAYING = 0.05;
+export const CUT_STRAYING = 0.4;
 export const STUB = 0.12;
 export const MIN_PIECE_INK = 0.04;
 
-/** Where to try cutting a wide mark: the locally lowest columns of ink, and evenly spaced ones between. */
-export function cutPositions(crop, upright, width, height) {
-  const size = Math.trunc(width) + 1;
-  const profile = new Float64Array(size);
-  for (let i = 0; i < upright.length; i++) profile[Math.min(size - 1, Math.max(0, Math.trunc(upright[i])))] += crop.data[i];
-  const reach = Math.max(1, Math.trunc(MIN_CUT_SPACING * height));
-  // np.convolve(profile, ones(reach) / reach, mode="same")
-  const length = Math.max(size, reach), offset = (Math.min(size, reach) - 1) >> 1;
-  const smooth = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    let sum = 0;
-    for (let k = 0; k < reach; k++) { const j = i + offset - k; if (j >= 0 && j < size) sum += profile[j] / reach; }
-    smooth[i] = sum;
-  }
-  const low = Math.trunc(MIN_PIECE * height), high = Math.trunc(width - MIN_PIECE * height);
-  const minima = [];
-  for (let column = low; column < high; column++) {
-    let lowest = Infinity;
-    for (let k = column - reach; k <= column + reach; k++) if (k >= 0 && k < length && smooth[k] < lowest) lowest = smooth[k];
-    if (smooth[column] <= lowest) minima.push(column);
-  }
-  const wanted = Math.min(MAX_CUTS, Math.ceil(CUTS_PER_HEIGHT * width / height));
+/** Where to try cutting a wide mark: evenly spaced columns (slant removed), at most CUT_SPACING × height apart. */
+export function cutPositions(width, height) {
+  const count = Math.floor(width / Math.max(CUT_SPACING * height, width / MAX_CUTS));
   const cuts = [];
-  for (const column of minima.sort((a, b) => smooth[a] - smooth[b] || a - b)) {
-    if (cuts.length < wanted && cuts.every((cut) => Math.abs(column - cut) >= MIN_CUT_SPACING * height)) cuts.push(column);
-  }
-  const edges = [0.0, ...[...cuts].sort((a, b) => a - b), width];
-  const spacing = Math.max(MAX_CUT_GAP * height, width / MAX_CUTS); // (never more than 2 × MAX_CUTS cuts in all)
-  const filled = [];
-  for (let i = 0; i < edges.length - 1; i++) {
-    const start = edges[i], end = edges[i + 1];
-    const extra = Math.floor((end - start) / spacing);
-    for (let step = 1; step <= extra; step++) filled.push(start + (end - start) * step / (extra + 1));
-  }
-  return [...cuts, ...filled].sort((a, b) => a - b);
+  for (let step = 1; step <= count; step++) cuts.push(width * step / (count + 1));
+  return cuts;
 }
 
 /** Every piece of a mark between two of its edges and `cuts`, from MIN_PIECE to MAX_PIECE wide, and the whole
@@ -84,23 +53,29 @@ export function cutPaths(crop, upright, cuts, height) {
   const paths = [], crossed = [];
   for (const cut of cuts) {
     // column[row][o]: the crop column of the cut shifted by offset o − reach in that row (−1 outside)
-    const column = new Int32Array(rows * count), cost = new Float64Array(rows * count);
+    const column = new Int32Array(rows * count), ink = new Float64Array(rows * count), cost = new Float64Array(rows * count);
+    const passed = new Float64Array(rows * count); // a cut moving one column between two rows parts its ink from the ink above
     for (let row = 0; row < rows; row++) {
       const shift = upright[row * width];
       for (let o = 0; o < count; o++) {
         const at = cvRound(cut + (o - reach) - shift);
         const inside = at >= 0 && at < width;
         column[row * count + o] = inside ? at : -1;
-        cost[row * count + o] = (inside ? crop.data[row * width + at] : 0) + CUT_STRAYING * Math.abs(o - reach) / reach;
+        ink[row * count + o] = inside ? crop.data[row * width + at] : 0;
+        cost[row * count + o] = ink[row * count + o] + CUT_STRAYING * Math.abs(o - reach) / reach;
+        if (row > 0) passed[row * count + o] = Math.min(ink[row * count + o], inside ? crop.data[(row - 1) * width + at] : 0);
       }
     }
     const cameFrom = new Int8Array(rows * count);
     let total = cost.slice(0, count), next = new Float64Array(count);
     for (let row = 1; row < rows; row++) {
       for (let o = 0; o < count; o++) {
-        let best = o > 0 ? total[o - 1] : Infinity, from = -1; // from the left, straight above, from the right
+        // from the left (passing column o), straight above, from the right (passing column o + 1)
+        let best = o > 0 ? total[o - 1] + passed[row * count + o] : Infinity, from = -1;
         if (total[o] < best) { best = total[o]; from = 0; }
-        if (o < count - 1 && total[o + 1] < best) { best = total[o + 1]; from = 1; }
+        if (o < count - 1 && total[o + 1] + passed[row * count + o + 1] < best) {
+          best = total[o + 1] + passed[row * count + o + 1]; from = 1;
+        }
         if (best === Infinity) from = -1; // (all three infinite: numpy's argmin picks the first)
         cameFrom[row * count + o] = from;
         next[o] = cost[row * count + o] + best;
@@ -110,15 +85,15 @@ export function cutPaths(crop, upright, cuts, height) {
     let step = 0;
     for (let o = 1; o < count; o++) if (total[o] < total[step]) step = o;
     const path = new Float64Array(rows);
-    let ink = 0;
+    let crossing = 0;
     for (let row = rows - 1; row >= 0; row--) {
       path[row] = cut + (step - reach) + 0.5;
-      const at = column[row * count + step];
-      if (at >= 0) ink += crop.data[row * width + at];
-      step += cameFrom[row * count + step];
+      const move = cameFrom[row * count + step];
+      crossing += ink[row * count + step] + (move !== 0 ? passed[row * count + step + (move > 0 ? 1 : 0)] : 0);
+      step += move;
     }
     paths.push(path);
-    crossed.push(ink);
+    crossed.push(crossing);
   }
   return [paths, crossed];
 }

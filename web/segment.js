@@ -25,6 +25,7 @@ export const SAME_DIGIT_OVERLAP = 0.5;
 export const CROSSBAR_OVERLAP = 0.85;
 export const STACKED = 0.3, STACKED_OVERLAP = 0.15;
 export const MAX_SLANT = 0.6;
+export const SLANT_WIDTH = 1.2;
 export const SPLIT_ASPECT = 0.8;
 export const SPLIT_RELATIVE = 1.3;
 export const LONE_SPLIT_ASPECT = 0.8;
@@ -147,7 +148,7 @@ function slantOf(width, labels, stats, keep, height) {
   const slopes = [];
   for (const label of keep) {
     const [, , partWidth, partHeight] = stats[label];
-    if (partHeight < height / 2) continue;
+    if (partHeight < height / 2 || partWidth > SLANT_WIDTH * partHeight) continue;
     const { mu11, mu02 } = centralMoments(labelCrop(labels, width, stats[label], label), partWidth, partHeight);
     if (mu02 > 0) slopes.push(mu11 / mu02);
   }
@@ -274,7 +275,7 @@ function mark(parts, ink, labels, slant, reference, height, stroke, factor, alon
       upright[index] = x0 + column - slant * (y0 + row - reference) - left;
     }
   }
-  const cuts = wide ? cutPositions(crop, upright, width, markHeight) : [];
+  const cuts = wide ? cutPositions(width, markHeight) : [];
   const [count, found] = pieces(crop, upright, cuts, width, markHeight, [x0, y0], factor, stroke);
   return { kind: DIGIT, box, cuts: count, pieces: found };
 }
