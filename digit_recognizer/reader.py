@@ -17,9 +17,9 @@ from digit_recognizer.segment import Group, Layout, find_marks
 # composed on seeds 101–103, apart from the benchmark's seed 0); re-run it after retraining the model.
 FEATURES = ("top logit", "log top probability", "width", "wider than its digit", "narrower than its digit",
             "strokes its cuts cross", "1", "lone mark unsplit", "lone mark unsplit, its width", "not a digit")
-PIECE_WEIGHTS = np.array([0.336, 2.601, 3.369, -0.749, -1.558, 0.106, -6.835, 6.228, -2.116, -2.652])
+PIECE_WEIGHTS = np.array([0.386, 1.61, 4.267, -4.228, 1.871, 0.319, -7.976, 6.482, -2.555, -1.097])
 # Width/height of well-cut pieces, per digit.
-MEDIAN_WIDTH = np.array([0.89, 0.43, 0.85, 0.68, 0.67, 0.76, 0.59, 0.66, 0.62, 0.61])
+MEDIAN_WIDTH = np.array([0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0.6])
 
 
 def read(recognizer, image, explain: bool = False) -> Reading:

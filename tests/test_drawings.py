@@ -109,7 +109,7 @@ def test_a_number_with_a_decimal_point_and_digits_apart_is_still_read(recognizer
     assert DOT in [mark.kind for mark in reading.marks] and NOT_A_DIGIT not in [mark.kind for mark in reading.marks]
 
 
-@pytest.mark.parametrize("seed", [21, 313, 354])  # numbers where one digit alone is above the threshold
+@pytest.mark.parametrize("seed", [21, 35, 354])  # numbers where one digit alone is above the threshold
 def test_a_digit_the_energy_threshold_alone_turns_away_is_read_among_the_digits_of_a_number(recognizer, seed):
     rng = np.random.default_rng(seed)
     composed = compose_number(load_pendigits(), 1 + seed % 30, 4, rng, height=90, margin=60)

@@ -8,8 +8,8 @@ import { DASH, DIGIT, DOT, NOT_A_DIGIT, findMarks } from "./segment.js";
 export { DASH, DIGIT, DOT, NOT_A_DIGIT };
 // How good a candidate piece is as one whole digit: reader.py's linear score, same weights and features
 // (printed by `python benchmarks/fit_reader.py`).
-const PIECE_WEIGHTS = [0.336, 2.601, 3.369, -0.749, -1.558, 0.106, -6.835, 6.228, -2.116, -2.652];
-const MEDIAN_WIDTH = [0.89, 0.43, 0.85, 0.68, 0.67, 0.76, 0.59, 0.66, 0.62, 0.61];
+const PIECE_WEIGHTS = [0.386, 1.61, 4.267, -4.228, 1.871, 0.319, -7.976, 6.482, -2.555, -1.097];
+const MEDIAN_WIDTH = [0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0.6];
 
 /** The most probable digit of a mark, or "" for a mark the model did not read. */
 export function label(mark) {
