@@ -27,8 +27,8 @@ from digit_recognizer.segment import Group, Layout
 
 ONE_DRAWING_OVERLAP = 0.1  # marks whose boxes share more than this of the smaller box's area are one drawing...
 SAME_ROW = 0.7  # ...unless two digit marks among them share this much of the taller one's rows (side by side)
-NARROW = 0.9  # a mark that is not a digit whole, and narrower than this (times its height)...
-CONFIDENT_ENERGY = -14.0  # ...is cut only into digits of at most this energy (a letter's stroke reads as a 1)
+NARROW = 1.1  # a mark that is not a digit whole, and narrower than this (times its height)...
+CONFIDENT_ENERGY = -13.0  # ...is cut only into digits of at most this energy (a letter's stroke reads as a 1)
 NUMBER_SHARE = 0.6  # a wider mark that is not a digit whole is read as its pieces when this share of them are digits
 IN_NUMBER_ENERGY = -2.0  # among two or more pieces read, one of them a digit, a piece up to this energy is a digit
 

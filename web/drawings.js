@@ -7,8 +7,8 @@ import { DIGIT } from "./segment.js";
 // drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
 export const ONE_DRAWING_OVERLAP = 0.1;
 export const SAME_ROW = 0.7;
-export const NARROW = 0.9;
-export const CONFIDENT_ENERGY = -14.0;
+export const NARROW = 1.1;
+export const CONFIDENT_ENERGY = -13.0;
 export const NUMBER_SHARE = 0.6;
 export const IN_NUMBER_ENERGY = -2.0;
 
