@@ -50,12 +50,18 @@ class NumbersResult:
 
 def number_image(data: Pendigits, touching: bool, canvas: str, rng: np.random.Generator):
     """A 2–6 digit number by one random writer, on a canvas of at least 400×600 px, and its text."""
+    image, number, _ = composed_image(data, touching, canvas, rng)
+    return image, number.text
+
+
+def composed_image(data: Pendigits, touching: bool, canvas: str, rng: np.random.Generator):
+    """`number_image`'s draws: the image, the ComposedNumber, and where its ink starts (left, top) in the image."""
     number = compose_number(data, int(rng.integers(1, 31)), int(rng.integers(2, 7)), rng, touching=touching,
                             margin=int(rng.integers(20, 120)))
     height, width = number.ink.shape
     top, left = int(rng.integers(0, max(1, 400 - height) + 1)), int(rng.integers(0, max(1, 600 - width) + 1))
     ink = np.pad(number.ink, ((top, max(0, 400 - height - top)), (left, max(0, 600 - width - left))))
-    return on_canvas(ink, canvas, rng), number.text
+    return on_canvas(ink, canvas, rng), number, (left, top)
 
 
 def naive_read(recognizer: DigitRecognizer, image) -> str:

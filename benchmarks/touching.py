@@ -26,7 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import cv2
 import numpy as np
 
-from benchmarks.read_numbers import NUMBER_CANVASES, STYLES
+from benchmarks.read_numbers import NUMBER_CANVASES, STYLES, composed_image
 from benchmarks.timing import markdown_table
 from digit_recognizer.drawings import judged, whole_drawing
 from digit_recognizer.preprocess import INK_LEVEL, _frame
@@ -34,23 +34,13 @@ from digit_recognizer.reader import chosen_pieces
 from digit_recognizer.reading import DIGIT
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import find_marks
-from tests.handwriting import ComposedNumber, Pendigits, compose_number, load_pendigits, on_canvas
+from tests.handwriting import ComposedNumber, load_pendigits
 
 SEEDS = (201, 202, 203)
 WELL_PLACED_BOX = 0.65  # a piece's box over the digit's box: intersection over union
 WELL_PLACED_FRAME = 0.6  # the ink two frames share over the ink either has (sum of minima over sum of maxima)...
 FRAME_BLUR = 1.5  # ...both blurred this much (px of 28). (95 % of the pieces of numbers read exactly pass both.)
 OUTCOMES = ("no well-placed piece", "misread", "not chosen", "dropped as not a digit", "read right")
-
-
-def composed_image(data: Pendigits, touching: bool, canvas: str, rng: np.random.Generator):
-    """As benchmarks/read_numbers.number_image (the same draws): the image, the number, and its (left, top)."""
-    number = compose_number(data, int(rng.integers(1, 31)), int(rng.integers(2, 7)), rng, touching=touching,
-                            margin=int(rng.integers(20, 120)))
-    height, width = number.ink.shape
-    top, left = int(rng.integers(0, max(1, 400 - height) + 1)), int(rng.integers(0, max(1, 600 - width) + 1))
-    ink = np.pad(number.ink, ((top, max(0, 400 - height - top)), (left, max(0, 600 - width - left))))
-    return on_canvas(ink, canvas, rng), number, (left, top)
 
 
 def digit_truth(number: ComposedNumber, position: int, offset: tuple[int, int]):
