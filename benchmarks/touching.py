@@ -28,7 +28,7 @@ import numpy as np
 
 from benchmarks.read_numbers import NUMBER_CANVASES, STYLES, composed_image
 from benchmarks.timing import markdown_table
-from digit_recognizer.drawings import judged, whole_drawing
+from digit_recognizer.drawings import _shared, judged, whole_drawing
 from digit_recognizer.preprocess import INK_LEVEL, _frame
 from digit_recognizer.reader import chosen_pieces
 from digit_recognizer.reading import DIGIT
@@ -53,8 +53,7 @@ def digit_truth(number: ComposedNumber, position: int, offset: tuple[int, int]):
 
 def box_overlap(first, second) -> float:
     """Intersection over union of two boxes (x, y, width, height)."""
-    width = min(first[0] + first[2], second[0] + second[2]) - max(first[0], second[0])
-    height = min(first[1] + first[3], second[1] + second[3]) - max(first[1], second[1])
+    width, height = _shared(first, second)
     shared = max(0, width) * max(0, height)
     return shared / (first[2] * first[3] + second[2] * second[3] - shared)
 
