@@ -27,7 +27,8 @@ LOW_DOT = 0.6  # a dot whose top is below this share of a digit's height joins n
 DOT_SIDE = 0.35  # a lone part smaller than this (times the digits' height) is a dot (or comma)
 DASH_HEIGHT = 0.3  # a lone part flatter than this (times the digits' height)...
 DASH_ASPECT = 2.0  # ...and this many times wider than tall is a dash (wider than UNDERLINE: an underline)
-LONE_DASH_ASPECT = 4.0  # a lone mark this many times wider than tall is a dash too
+LONE_DASH_ASPECT = 4.0  # a lone mark this many times wider than tall is a dash too...
+DASH_STROKES = 1.6  # ...when its columns hold at most this many strokes' width of ink on average (not a long number)
 UNDERLINE = 1.2  # a flat part wider than this (times the digits' height) joins no digit
 FLAG_HEIGHT, FLAG_GAP, FLAG_TOP = 0.6, 0.3, 0.35  # a mark shorter than FLAG_HEIGHT × height, within FLAG_GAP
 # of a digit and in the top FLAG_TOP of it, is that digit's flag
@@ -218,6 +219,12 @@ def _join(parts: list[_Part], height: float) -> list[list[_Part]]:
     return _with_flags_joined(list(members.values()), height)
 
 
+def _one_stroke_thick(mask: np.ndarray, stroke: float) -> bool:
+    """Whether a part's columns hold, on average, about one stroke's width of ink (a dash, not touching digits)."""
+    column_ink = mask.sum(axis=0)
+    return float(column_ink[column_ink > 0].mean()) <= DASH_STROKES * max(stroke, 1.0)
+
+
 def _low_dot(part: _Part, other: _Part, height: float) -> bool:
     """Whether `part` is dot-sized and sits low beside `other` (a decimal point or comma tucked under
     the digit before or after it), rather than one of its strokes."""
@@ -278,7 +285,8 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
     dot_sized = max(width, mark_height) <= DOT_SIDE * height and width < DASH_ASPECT * mark_height
     if len(parts) == 1 and not alone and dot_sized:
         return Group(DOT, box)
-    flat = mark_height <= DASH_HEIGHT * height or (alone and width >= LONE_DASH_ASPECT * mark_height)
+    flat = mark_height <= DASH_HEIGHT * height or (alone and width >= LONE_DASH_ASPECT * mark_height
+                                                   and _one_stroke_thick(labels[y0:y1, x0:x1] == parts[0].label, stroke))
     if len(parts) == 1 and flat and width >= DASH_ASPECT * mark_height:
         return Group(DASH, box)
     # (The narrower of its width as drawn and with the slant removed: a lone digit's own slant is no guide.)

@@ -166,6 +166,17 @@ class ComposedNumber:
         return draw(self.digit_strokes[position], self.ink.shape, self.brush)
 
 
+def long_touching_numbers(data: Pendigits, count: int, rng: np.random.Generator) -> list[ComposedNumber]:
+    """`count` 6-digit numbers whose digits all touch, each at least 4 times wider than tall (as flat as a dash)."""
+    found = []
+    while len(found) < count:
+        composed = compose_number(data, int(rng.integers(1, 31)), 6, rng, touching=True)
+        rows, columns = np.nonzero(composed.ink > 0.5)
+        if np.ptp(columns) >= 4 * np.ptp(rows):
+            found.append(composed)
+    return found
+
+
 def compose_number(data: Pendigits, writer: int, length: int, rng: np.random.Generator, *,
                    touching: bool = False, slant: float = 0.0, wave: float = 0.0, separator: str = "",
                    height: float | None = None, margin: int = 40,

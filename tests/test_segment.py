@@ -10,7 +10,7 @@ from digit_recognizer.cuts import CUT_SPACING, MAX_CUTS, cut_positions
 from digit_recognizer.reading import DASH, DIGIT, DOT
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import MAX_MARKS, find_marks
-from handwriting import compose_number, draw, load_pendigits, on_canvas, pendigit
+from handwriting import compose_number, draw, load_pendigits, long_touching_numbers, on_canvas, pendigit
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +188,13 @@ def test_an_empty_canvas_reads_nothing(recognizer):
     empty = np.zeros((400, 400, 4), np.uint8)
     assert find_marks(empty).groups == ()
     assert recognizer.read(empty).text == "" and recognizer.read(empty).message == ""
+
+
+def test_a_long_touching_number_is_digits_not_a_dash(recognizer, pendigits):
+    """A 6-digit number whose digits all touch is one mark over 4 times wider than tall: as flat as a dash
+    drawn alone, but with several strokes' worth of ink in its columns. It is cut into digits."""
+    rng = np.random.default_rng(8)
+    for composed in long_touching_numbers(pendigits, 4, rng):
+        reading = recognizer.read(on_canvas(composed.ink, "white", rng))
+        assert DASH not in [mark.kind for mark in reading.marks]
+        assert len(reading.text) >= 4

@@ -3,7 +3,7 @@ ports, stage by stage, on the same pixels: ink map, digit box, MNIST frame, mark
 import numpy as np
 import pytest
 
-from benchmarks.web import CHROMIUM, answer, browser_page, rendered_inputs, static_server
+from benchmarks.web import CHROMIUM, answer, browser_page, pixels_of, rendered_inputs, static_server
 from digit_recognizer import preprocess, segment
 from digit_recognizer.recognizer import DigitRecognizer
 
@@ -45,7 +45,16 @@ def recognizer():
     return DigitRecognizer.load()
 
 
-INPUTS = list(rendered_inputs(digits=1, numbers=8, seed=7))  # every form once, and numbers of 1–4 digits
+def long_numbers():
+    """Two 6-digit touching numbers as flat as a dash (a lone mark's dash test looks at its columns' ink)."""
+    from tests.handwriting import load_pendigits, long_touching_numbers, on_canvas
+
+    rng = np.random.default_rng(9)
+    return [(f"long number {composed.text}", pixels_of(on_canvas(composed.ink, "white", rng)))
+            for composed in long_touching_numbers(load_pendigits(), 2, rng)]
+
+
+INPUTS = list(rendered_inputs(digits=1, numbers=8, seed=7)) + long_numbers()  # every form, numbers of 1–4 and 6 digits
 
 
 @pytest.mark.parametrize("name, pixels", INPUTS, ids=[name for name, _ in INPUTS])

@@ -18,7 +18,8 @@ export const LOW_DOT = 0.6;
 export const DOT_SIDE = 0.35;
 export const DASH_HEIGHT = 0.3;
 export const DASH_ASPECT = 2.0;
-export const LONE_DASH_ASPECT = 4.0;
+export const LONE_DASH_ASPECT = 4.0; // a lone mark this many times wider than tall is a dash too...
+export const DASH_STROKES = 1.6; // ...when its columns hold at most this many strokes' width of ink on average
 export const UNDERLINE = 1.2;
 export const FLAG_HEIGHT = 0.6, FLAG_GAP = 0.3, FLAG_TOP = 0.35;
 export const SAME_DIGIT_OVERLAP = 0.5;
@@ -247,6 +248,17 @@ function withFlagsJoined(marks, height) {
   return kept;
 }
 
+/** Whether a part's columns hold, on average, about one stroke's width of ink (a dash, not touching digits). */
+function oneStrokeThick(labels, inkWidth, label, x0, y0, x1, y1, stroke) {
+  let ink = 0, columns = 0;
+  for (let column = x0; column < x1; column++) {
+    let count = 0;
+    for (let row = y0; row < y1; row++) if (labels[row * inkWidth + column] === label) count++;
+    if (count) { ink += count; columns++; }
+  }
+  return ink / Math.max(columns, 1) <= DASH_STROKES * Math.max(stroke, 1.0);
+}
+
 /** One mark: a dot, a dash, or a digit mark with its candidate pieces. */
 function mark(parts, ink, labels, slant, reference, height, stroke, factor, alone, maySplit) {
   const x0 = Math.min(...parts.map((p) => p.box[0])), y0 = Math.min(...parts.map((p) => p.box[1]));
@@ -256,7 +268,8 @@ function mark(parts, ink, labels, slant, reference, height, stroke, factor, alon
   const width = right - left, markHeight = y1 - y0;
   const dotSized = Math.max(width, markHeight) <= DOT_SIDE * height && width < DASH_ASPECT * markHeight;
   if (parts.length === 1 && !alone && dotSized) return { kind: DOT, box, cuts: 2, pieces: [] };
-  const flat = markHeight <= DASH_HEIGHT * height || (alone && width >= LONE_DASH_ASPECT * markHeight);
+  const flat = markHeight <= DASH_HEIGHT * height || (alone && width >= LONE_DASH_ASPECT * markHeight
+    && oneStrokeThick(labels, ink.width, parts[0].label, x0, y0, x1, y1, stroke));
   if (parts.length === 1 && flat && width >= DASH_ASPECT * markHeight) return { kind: DASH, box, cuts: 2, pieces: [] };
   // (The narrower of its width as drawn and with the slant removed: a lone digit's own slant is no guide.)
   const wide = maySplit && markHeight >= MIN_SPLIT_HEIGHT
