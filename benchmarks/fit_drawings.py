@@ -23,7 +23,6 @@ import itertools
 import os
 import pickle
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repo's packages
@@ -34,10 +33,10 @@ import numpy as np
 from benchmarks.read_numbers import number_image
 from benchmarks.rejection import real_digits
 from digit_recognizer import drawings
-from digit_recognizer.reader import chosen_pieces
+from digit_recognizer.reader import Seen, candidates
+from digit_recognizer.reader import seen as reader_seen
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.reading import DIGIT
-from digit_recognizer.segment import find_marks
 from tests.handwriting import SEPARATORS, compose_number, load_pendigits, on_canvas
 from tests.nondigits import CATEGORIES, drawings as nondigit_drawings
 
@@ -54,28 +53,14 @@ REAL_DIGITS = ("pendigits", "optdigits")
 NUMBERS = ("separated", "touching", "slanted", "with a separator")
 
 
-@dataclass
-class Seen:
-    """One image as the reader sees it: its marks, their pieces, the whole image framed (or None), the outputs."""
-
-    layout: object
-    pieces: list
-    drawing: list  # [the whole image framed as one piece] or []
-    logits: np.ndarray
-    digit: np.ndarray
-    chosen: list
-
-
 def seen(recognizer: DigitRecognizer, image) -> Seen | None:
-    layout = find_marks(image)
-    pieces = [piece for group in layout.groups for piece in group.pieces]
-    if layout.message or not pieces:
+    """The image as `read` sees it, with the whole image framed as one after the marks' pieces whenever it has
+    two marks or more (whether they are one drawing is replayed for each ONE_DRAWING_OVERLAP and SAME_ROW)."""
+    layout, pieces, count = candidates(image, drawing=lambda layout, image: drawings.as_one(layout, image)
+                                       if len(layout.groups) > 1 else [])
+    if not pieces:
         return None
-    drawing = drawings.as_one(layout, image) if len(layout.groups) > 1 else []
-    logits = recognizer.logits(np.stack([piece.frame for piece in pieces + drawing]))
-    digit = recognizer.is_digit(logits)
-    count = len(pieces)
-    return Seen(layout, pieces, drawing, logits, digit, chosen_pieces(layout, pieces, logits[:count], digit[:count]))
+    return reader_seen(recognizer, layout, pieces, count, recognizer.logits(np.stack([piece.frame for piece in pieces])))
 
 
 def replayed(item: Seen | None, overlap: float, same_row: float, narrow: float, confident: float,
@@ -87,10 +72,9 @@ def replayed(item: Seen | None, overlap: float, same_row: float, narrow: float, 
         kept = [row for group, rows in zip(item.layout.groups, item.chosen) if group.kind == DIGIT for row in rows]
         return ("".join(str(int(item.logits[row].argmax())) for row in kept if item.digit[row]),
                 any(not item.digit[row] for row in kept))
-    joined = bool(item.drawing) and drawings.one_drawing(item.layout.groups, overlap, same_row)
-    count = len(item.pieces)
-    rows = count + (1 if joined else 0)
-    layout, chosen, digit = drawings.judged(item.layout, item.pieces + (item.drawing if joined else []),
+    joined = len(item.pieces) > item.count and drawings.one_drawing(item.layout.groups, overlap, same_row)
+    rows = item.count + (1 if joined else 0)
+    layout, chosen, digit = drawings.judged(item.layout, item.pieces[:rows],
                                             item.logits[:rows], item.chosen, item.digit[:rows], narrow, confident,
                                             in_number, share)
     kept = [row for group, group_rows in zip(layout.groups, chosen) if group.kind == DIGIT for row in group_rows]

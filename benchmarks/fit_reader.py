@@ -33,9 +33,9 @@ from benchmarks.read_numbers import NUMBER_CANVASES, STYLES, number_image
 from benchmarks.timing import markdown_table
 from digit_recognizer import reader
 from digit_recognizer.cuts import Piece
-from digit_recognizer.drawings import judged, whole_drawing
+from digit_recognizer.drawings import judged
 from digit_recognizer.recognizer import DigitRecognizer
-from digit_recognizer.segment import Layout, find_marks
+from digit_recognizer.segment import Layout
 from tests.handwriting import load_pendigits, pendigit
 from tests.renderings import FORMS, render
 
@@ -85,10 +85,7 @@ def segmented(recognizer: DigitRecognizer, drawn) -> list[Case]:
     """Every case segmented, and all pieces read by the model in batches of BATCH."""
     cases = []
     for kind, truth, image in drawn:
-        layout = find_marks(image)
-        pieces = [piece for group in layout.groups for piece in group.pieces]
-        extra = whole_drawing(layout, image) if pieces else []
-        cases.append(Case(kind, truth, layout, pieces + extra, len(pieces)))
+        cases.append(Case(kind, truth, *reader.candidates(image)))
     frames = [piece.frame for case in cases for piece in case.pieces]
     logits = np.concatenate([recognizer.logits(np.stack(frames[start:start + BATCH]))
                              for start in range(0, len(frames), BATCH)]) if frames else np.zeros((0, 10))

@@ -28,12 +28,11 @@ import numpy as np
 
 from benchmarks.read_numbers import NUMBER_CANVASES, STYLES, composed_image
 from benchmarks.timing import markdown_table
-from digit_recognizer.drawings import _shared, judged, whole_drawing
+from digit_recognizer.drawings import _shared, judged
 from digit_recognizer.preprocess import INK_LEVEL, _frame
-from digit_recognizer.reader import chosen_pieces
+from digit_recognizer.reader import candidates, seen
 from digit_recognizer.reading import DIGIT
 from digit_recognizer.recognizer import DigitRecognizer
-from digit_recognizer.segment import find_marks
 from tests.handwriting import ComposedNumber, load_pendigits
 
 SEEDS = (201, 202, 203)
@@ -68,19 +67,16 @@ def diagnose(recognizer: DigitRecognizer, image, number: ComposedNumber, offset)
     """Per true digit, its outcome (one of OUTCOMES) and whether the model misreads it framed alone; the text
     `read` gives (the same steps as reader.read); whether some path of pieces is all well placed and read right;
     and how many pieces there were."""
-    layout = find_marks(image)
-    pieces = [piece for group in layout.groups for piece in group.pieces]
+    layout, pieces, count = candidates(image)
     if not pieces or any(piece.frame is None for piece in pieces):
-        return [(OUTCOMES[0], False)] * len(number.text), "", False, len(pieces)
-    count, pieces = len(pieces), pieces + whole_drawing(layout, image)
+        return [(OUTCOMES[0], False)] * len(number.text), "", False, count
     truths = [digit_truth(number, position, offset) for position in range(len(number.text))]
     frames = [piece.frame for piece in pieces] + [frame for _, frame in truths]
-    logits = recognizer.logits(np.stack(frames))
-    alone, logits = logits[len(pieces):].argmax(axis=1), logits[:len(pieces)]
-    digit = recognizer.is_digit(logits)
-    chosen = chosen_pieces(layout, pieces[:count], logits[:count], digit[:count])
-    path = {row for rows in chosen for row in rows}
-    layout, chosen, digit = judged(layout, pieces, logits, chosen, digit)
+    logits = recognizer.logits(np.stack(frames))  # the truths in the same call
+    alone, item = logits[len(pieces):].argmax(axis=1), seen(recognizer, layout, pieces, count, logits[:len(pieces)])
+    logits = item.logits
+    path = {row for rows in item.chosen for row in rows}
+    layout, chosen, digit = judged(layout, pieces, logits, item.chosen, item.digit)
     used = {row for rows in chosen for row in rows if digit[row]}
     text = "".join(str(int(logits[row].argmax())) for rows in chosen for row in rows if digit[row])
     labels = logits.argmax(axis=1)

@@ -3,6 +3,8 @@ reads every candidate digit in one batched call, and the cut that reads best is 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from digit_recognizer.reading import DIGIT, NOT_A_DIGIT, Mark, Reading
@@ -22,20 +24,48 @@ PIECE_WEIGHTS = np.array([0.386, 1.61, 4.267, -4.228, 1.871, 0.319, -7.976, 6.48
 MEDIAN_WIDTH = np.array([0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0.6])
 
 
+@dataclass(frozen=True)
+class Seen:
+    """An image as the reader sees it: its marks, every candidate piece, what the model made of each, and the
+    path of pieces that reads each mark best (before drawings.judged). What `read` and the fitting and
+    diagnostic scripts in benchmarks/ share."""
+
+    layout: Layout
+    pieces: list[Piece]  # every mark's pieces in turn, then the whole drawing's frame, if any
+    count: int  # the marks' own pieces
+    logits: np.ndarray  # a row per piece
+    digit: np.ndarray  # per piece: a digit by the recognizer's energy test
+    chosen: list[list[int]]  # per mark, the rows of its best path of pieces; [] for dots and dashes
+
+
+def candidates(image, drawing=whole_drawing) -> tuple[Layout, list[Piece], int]:
+    """The marks of `image`, every candidate piece (each mark's in turn, then what `drawing` adds: the whole image
+    framed as one, when its marks may be one drawing) and how many are the marks' own. No pieces when the image
+    holds too much to read or no digit mark."""
+    layout = find_marks(image)
+    pieces = [piece for group in layout.groups for piece in group.pieces]
+    if layout.message or not pieces:
+        return layout, [], 0
+    return layout, pieces + drawing(layout, image), len(pieces)
+
+
+def seen(recognizer, layout: Layout, pieces: list[Piece], count: int, logits: np.ndarray) -> Seen:
+    """What `read` makes of `candidates`, given the model's `logits` for every piece."""
+    digit = recognizer.is_digit(logits)
+    return Seen(layout, pieces, count, logits, digit,
+                chosen_pieces(layout, pieces[:count], logits[:count], digit[:count]))
+
+
 def read(recognizer, image, explain: bool = False) -> Reading:
     """Every mark in `image`, left to right: digits with their probabilities and frames, dots and dashes."""
-    layout = find_marks(image)
+    layout, pieces, count = candidates(image)
     if layout.message:
         return Reading(message=layout.message)
-    pieces = [piece for group in layout.groups for piece in group.pieces]
     if not pieces:
         return Reading(tuple(Mark(group.kind, group.box) for group in layout.groups if group.kind != DIGIT))
-    count, pieces = len(pieces), pieces + whole_drawing(layout, image)  # and all marks as one, if one drawing
-    logits = recognizer.logits(np.stack([piece.frame for piece in pieces]))
-    digit = recognizer.is_digit(logits)
-    chosen = chosen_pieces(layout, pieces[:count], logits[:count], digit[:count])
-    layout, chosen, digit = judged(layout, pieces, logits, chosen, digit)
-    probabilities = recognizer.calibrated(logits)
+    item = seen(recognizer, layout, pieces, count, recognizer.logits(np.stack([piece.frame for piece in pieces])))
+    layout, chosen, digit = judged(layout, pieces, item.logits, item.chosen, item.digit)
+    probabilities = recognizer.calibrated(item.logits)
     marks = []
     for group, rows in zip(layout.groups, chosen):
         if group.kind != DIGIT:
