@@ -7,8 +7,9 @@ Two rules, each judging a drawing whole, as `predict` frames it, rather than by 
   digits side by side: when every mark of the image is part of it, the whole image is framed as one (`whole_drawing`, in
   the reader's one batched model call) and, if that is not a digit, it is one "not a digit" mark;
 - a mark cut into pieces (a car, a cloud, a letter) stays whole, "not a digit", when it is not a digit as a
-  whole and fewer than NUMBER_SHARE of its pieces are digits, or, for a mark about as wide as one digit, when any
-  piece is not a confident digit. (A number whose digits touch is not a digit whole either: most of its pieces are.)
+  whole and fewer than NUMBER_SHARE of its pieces are digits, or, for a mark about as wide as one digit or cut
+  only into 1s (the strokes of a u, a w, a check mark), when any piece is not a confident digit. (A number whose
+  digits touch is not a digit whole either: most of its pieces are.)
 And a digit among digits is more likely a digit: in a number (two or more pieces read), a piece counts as one up
 to IN_NUMBER_ENERGY.
 
@@ -28,7 +29,7 @@ from digit_recognizer.segment import Group, Layout
 ONE_DRAWING_OVERLAP = 0.1  # marks whose boxes share more than this of the smaller box's area are one drawing...
 SAME_ROW = 0.7  # ...unless two digit marks among them share this much of the taller one's rows (side by side)
 NARROW = 1.1  # a mark that is not a digit whole, and narrower than this (times its height)...
-CONFIDENT_ENERGY = -13.0  # ...is cut only into digits of at most this energy (a letter's stroke reads as a 1)
+CONFIDENT_ENERGY = -13.0  # ...or cut only into 1s, is cut only into digits of at most this energy (a stroke reads as 1)
 NUMBER_SHARE = 0.6  # a wider mark that is not a digit whole is read as its pieces when this share of them are digits
 IN_NUMBER_ENERGY = -2.0  # among two or more pieces read, one of them a digit, a piece up to this energy is a digit
 
@@ -101,7 +102,7 @@ def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list
         if whole is None or len(rows) < 2 or digit[whole]:
             kept.append(rows)
             continue
-        if pieces[whole].width < narrow:
+        if pieces[whole].width < narrow or all(logits[row].argmax() == 1 for row in rows):
             cut = all(digit[row] and energies[row] <= confident for row in rows)
         else:
             cut = np.mean([digit[row] for row in rows]) >= share

@@ -38,6 +38,9 @@ def decimal_number(seed: int):
 
 SUNS = [drawn(_sun, seed) for seed in (2, 4, 5)]
 CARS = [drawn(_car, seed) for seed in (0, 5)]
+# Drawings the reader cuts into pieces that each read as a 1 (two small letters and a check mark; seed, index):
+CUT_INTO_ONES = [list(drawings(6, np.random.default_rng(seed), ("small letters", "symbols")))[index][1]
+                 for seed, index in ((44, 3), (50, 0), (42, 10))]
 
 
 def box(kind: str, x: int, y: int, width: int, height: int) -> Group:
@@ -119,6 +122,14 @@ def test_a_digit_the_energy_threshold_alone_turns_away_is_read_among_the_digits_
     assert not recognizer.is_digit(recognizer.logits(frames)).all()  # alone, one of them would not be a digit
 
 
+@pytest.mark.parametrize("image", CUT_INTO_ONES, ids=["small letter 44/3", "small letter 50/0", "symbol 42/10"])
+def test_a_mark_cut_only_into_ones_needs_confident_ones_as_a_narrow_mark_does(recognizer, image):
+    """The strokes of a u, a w or a check mark each read as a 1 ("111" before the rule): as wide as two digits,
+    they are still held to CONFIDENT_ENERGY."""
+    reading = recognizer.read(image)
+    assert reading.text == "" and [mark.kind for mark in reading.marks] == [NOT_A_DIGIT]
+
+
 def test_real_digits_written_in_several_strokes_are_not_rejected(recognizer):
     data, rng = load_pendigits(), np.random.default_rng(5)
     strokes = [index for index in data.of_writer(7) if len(data.strokes(index)) > 1][:40]  # 4s, 5s, 7s with flags…
@@ -134,7 +145,7 @@ def test_the_browser_judges_drawings_and_numbers_as_python_does(recognizer):
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     generated = [image for _, image in drawings(4, np.random.default_rng(9))]  # 4 of each kind of non-digit
-    images = SUNS + CARS + [decimal_number(2)[0]] + generated
+    images = SUNS + CARS + CUT_INTO_ONES + [decimal_number(2)[0]] + generated
     served = {str(index): pixels_of(image) for index, image in enumerate(images)}
     with static_server() as url, browser_page(url) as (page, _):
         page.route("**/inputs/*", lambda route: route.fulfill(body=served[route.request.url.rsplit("/", 1)[1]].tobytes()))

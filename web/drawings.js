@@ -79,7 +79,8 @@ export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, c
       kept.push(rows);
       return;
     }
-    const cut = pieces[whole].width < narrow
+    const onlyOnes = rows.every((row) => logits[row].indexOf(Math.max(...logits[row])) === 1); // a u, a w, a check mark
+    const cut = pieces[whole].width < narrow || onlyOnes
       ? rows.every((row) => digit[row] && energies[row] <= confident)
       : rows.filter((row) => digit[row]).length >= share * rows.length;
     kept.push(cut ? rows : [whole]);
