@@ -285,10 +285,11 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
     dot_sized = max(width, mark_height) <= DOT_SIDE * height and width < DASH_ASPECT * mark_height
     if len(parts) == 1 and not alone and dot_sized:
         return Group(DOT, box)
-    flat = mark_height <= DASH_HEIGHT * height or (alone and width >= LONE_DASH_ASPECT * mark_height
-                                                   and _one_stroke_thick(labels[y0:y1, x0:x1] == parts[0].label, stroke))
-    if len(parts) == 1 and flat and width >= DASH_ASPECT * mark_height:
-        return Group(DASH, box)
+    if len(parts) == 1 and width >= DASH_ASPECT * mark_height:
+        lone_dash = alone and width >= LONE_DASH_ASPECT * mark_height and _one_stroke_thick(
+            labels[y0:y1, x0:x1] == parts[0].label, stroke)
+        if mark_height <= DASH_HEIGHT * height or lone_dash:
+            return Group(DASH, box)
     # (The narrower of its width as drawn and with the slant removed: a lone digit's own slant is no guide.)
     wide = (may_split and mark_height >= MIN_SPLIT_HEIGHT
             and min(width, x1 - x0) > (LONE_SPLIT_ASPECT if alone else SPLIT_ASPECT) * mark_height)

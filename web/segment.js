@@ -268,9 +268,11 @@ function mark(parts, ink, labels, slant, reference, height, stroke, factor, alon
   const width = right - left, markHeight = y1 - y0;
   const dotSized = Math.max(width, markHeight) <= DOT_SIDE * height && width < DASH_ASPECT * markHeight;
   if (parts.length === 1 && !alone && dotSized) return { kind: DOT, box, cuts: 2, pieces: [] };
-  const flat = markHeight <= DASH_HEIGHT * height || (alone && width >= LONE_DASH_ASPECT * markHeight
-    && oneStrokeThick(labels, ink.width, parts[0].label, x0, y0, x1, y1, stroke));
-  if (parts.length === 1 && flat && width >= DASH_ASPECT * markHeight) return { kind: DASH, box, cuts: 2, pieces: [] };
+  if (parts.length === 1 && width >= DASH_ASPECT * markHeight) {
+    const loneDash = alone && width >= LONE_DASH_ASPECT * markHeight
+      && oneStrokeThick(labels, ink.width, parts[0].label, x0, y0, x1, y1, stroke);
+    if (markHeight <= DASH_HEIGHT * height || loneDash) return { kind: DASH, box, cuts: 2, pieces: [] };
+  }
   // (The narrower of its width as drawn and with the slant removed: a lone digit's own slant is no guide.)
   const wide = maySplit && markHeight >= MIN_SPLIT_HEIGHT
     && Math.min(width, x1 - x0) > (alone ? LONE_SPLIT_ASPECT : SPLIT_ASPECT) * markHeight;
