@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from digit_recognizer.preprocess import INK_LEVEL, Box, _frame
+from digit_recognizer.preprocess import INK_LEVEL, Box, _frame, _labelled
 
 MIN_PIECE, MAX_PIECE = 0.3, 1.15  # a piece of a split mark is this narrow to this wide (times its height):
 # narrower ones, a stroke of a letter or a doodle, read as 1s (a 1 between cuts spans more than its own ink)
@@ -124,4 +124,4 @@ def _without_stubs(ink: np.ndarray) -> np.ndarray:
         return ink
     area = stats[1:, cv2.CC_STAT_AREA]
     small = np.flatnonzero(area < STUB * area.sum()) + 1
-    return ink * ~np.isin(labels, small) if small.size < count - 1 else ink
+    return ink * ~_labelled(labels, small) if small.size < count - 1 else ink

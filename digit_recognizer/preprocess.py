@@ -357,7 +357,7 @@ def _frame(ink: np.ndarray, box: Box) -> np.ndarray:
 def _stroke_width(digit: np.ndarray) -> float:
     """Mean stroke width in pixels, from the distance to the stroke's edge (mean w/4 across a stroke
     w pixels wide, w/4 + 1/2 in whole pixels), scaled by the mean ink level for faint hairlines."""
-    mask = np.pad((digit > INK_LEVEL).astype(np.uint8), 1)  # paper all round, even if ink fills the crop
+    mask = _padded((digit > INK_LEVEL).astype(np.uint8), 1)  # paper all round, even if ink fills the crop
     inside = mask.sum()
     if inside == 0:
         return 0.0
@@ -378,8 +378,21 @@ def _with_mnist_stroke(digit: np.ndarray) -> np.ndarray:
         return digit
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(radius) + 1, 2 * abs(radius) + 1))
     if radius > 0:
-        return cv2.dilate(np.pad(digit, radius), kernel)
+        return cv2.dilate(_padded(digit, radius), kernel)
     return cv2.erode(digit, kernel)
+
+
+def _padded(plane: np.ndarray, margin: int) -> np.ndarray:
+    """`plane` with `margin` px of zeros all round (np.pad's result, several times faster on small planes)."""
+    return cv2.copyMakeBorder(plane, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=0)
+
+
+def _labelled(labels: np.ndarray, chosen) -> np.ndarray:
+    """Where `labels` (a connected-components map) holds one of the `chosen` labels (np.isin's result, faster)."""
+    chosen = np.asarray(chosen, int)
+    wanted = np.zeros(max(int(labels.max()), int(chosen.max(initial=0))) + 1, bool)
+    wanted[chosen] = True
+    return wanted[labels]
 
 
 def _centred_by_mass(digit: np.ndarray) -> np.ndarray:

@@ -12,8 +12,8 @@ import numpy as np
 
 from digit_recognizer.cuts import Piece, cut_positions, pieces
 from digit_recognizer.preprocess import (
-    INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, Box, _digit_box, _frame, _pixels, _read_closer,
-    _read_ink, _shrink_factor,
+    INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, Box, _digit_box, _frame, _labelled, _padded, _pixels,
+    _read_closer, _read_ink, _shrink_factor,
 )
 from digit_recognizer.reading import DASH, DIGIT, DOT
 
@@ -157,7 +157,7 @@ def _stroke_width(labels: np.ndarray, stats: np.ndarray) -> float:
     """Stroke width of the largest part (4 × mean distance to its edge), in px."""
     label = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     x, y, width, height = stats[label, :4]
-    crop = np.pad((labels[y : y + height, x : x + width] == label).astype(np.uint8), 1)
+    crop = _padded((labels[y : y + height, x : x + width] == label).astype(np.uint8), 1)
     distances = cv2.distanceTransform(crop, cv2.DIST_L2, 3)
     return 4 * float(distances[crop > 0].mean())
 
@@ -295,7 +295,7 @@ def _mark(parts: list[_Part], ink: np.ndarray, labels: np.ndarray, slant: float,
             and min(width, x1 - x0) > (LONE_SPLIT_ASPECT if alone else SPLIT_ASPECT) * mark_height)
     if alone and not wide:  # framed as predict frames it, by the caller
         return Group(DIGIT, box, 2, (Piece(0, 1, box, None, width / mark_height),))
-    crop = ink[y0:y1, x0:x1] * np.isin(labels[y0:y1, x0:x1], [p.label for p in parts])
+    crop = ink[y0:y1, x0:x1] * _labelled(labels[y0:y1, x0:x1], [p.label for p in parts])
     rows, columns = np.mgrid[y0:y1, x0:x1]
     upright = columns - slant * (rows - reference) - left  # 0 at the mark's left edge
     cuts = cut_positions(width, mark_height) if wide else []
