@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from digit_recognizer.cuts import CUT_SPACING, MAX_CUTS, cut_positions
+from digit_recognizer.reader import candidates
 from digit_recognizer.reading import DASH, DIGIT, DOT
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import MAX_MARKS, find_marks
@@ -75,8 +76,7 @@ def test_nearly_every_touching_digit_has_a_candidate_piece_cut_where_it_is(pendi
     for number in range(40):
         composed = compose_number(pendigits, int(rng.integers(1, 31)), int(rng.integers(2, 6)), rng, touching=True,
                                   height=float(rng.integers(50, 130)))
-        layout = find_marks(on_canvas(composed.ink, ("transparent", "white")[number % 2], rng))
-        pieces = [piece for group in layout.groups for piece in group.pieces if piece.frame is not None]
+        _, pieces, _ = candidates(on_canvas(composed.ink, ("transparent", "white")[number % 2], rng))
         for position in range(len(composed.text)):
             box, frame = digit_truth(composed, position, (0, 0))
             placed.append(any(box_overlap(piece.box, box) >= WELL_PLACED_BOX
