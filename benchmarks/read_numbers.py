@@ -2,8 +2,8 @@
 digits (with gaps, and touching), against a naive split at blank columns; single digits read by `read`
 against `predict`; `read` on every form of benchmarks/accuracy.py; and `read`'s speed. Prints one table.
 
-    python benchmarks/read_numbers.py                       # 100 numbers per style and canvas, seed 0
-    python benchmarks/read_numbers.py --numbers 300 --singles 500 --seed 1
+    python benchmarks/read_numbers.py                       # 300 numbers per style and canvas, seed 0
+    python benchmarks/read_numbers.py --numbers 100 --singles 300 --seed 1
     python benchmarks/read_numbers.py --rest             # and the REST round trip of `read` (starts app.py)
 
 Data: $PENDIGITS_PATH (default ../shared/data/pendigits_train.npz) and $MNIST_PATH.
@@ -76,7 +76,7 @@ def naive_read(recognizer: DigitRecognizer, image) -> str:
     return "".join(str(label) for label in recognizer.probabilities(np.stack(frames)).argmax(axis=1))
 
 
-def run_numbers(numbers: int = 100, singles: int = 300, seed: int = 0, digits: int = 300) -> NumbersResult:
+def run_numbers(numbers: int = 300, singles: int = 1000, seed: int = 0, digits: int = 300) -> NumbersResult:
     recognizer, data = DigitRecognizer.load(), load_pendigits()
     result = NumbersResult(numbers, singles, seed)
     for style_number, (style, touching) in enumerate(STYLES.items()):
@@ -182,8 +182,8 @@ def numbers_rows(result: NumbersResult) -> list[list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--numbers", type=int, default=100, help="numbers per style and canvas (default 100)")
-    parser.add_argument("--singles", type=int, default=300, help="single pendigits digits per canvas (default 300)")
+    parser.add_argument("--numbers", type=int, default=300, help="numbers per style and canvas (default 300)")
+    parser.add_argument("--singles", type=int, default=1000, help="single pendigits digits per canvas (default 1000)")
     parser.add_argument("--digits", type=int, default=300, help="MNIST test digits per form (default 300)")
     parser.add_argument("--seed", type=int, default=0, help="which numbers and renderings (default 0)")
     parser.add_argument("--rest", action="store_true", help="also time `read` over REST (starts app.py)")
