@@ -1,5 +1,5 @@
 """Fits digit_recognizer/drawings.py's constants (ONE_DRAWING_OVERLAP, SAME_ROW, NARROW, CONFIDENT_ENERGY, then
-NUMBER_SHARE and IN_NUMBER_ENERGY) for the current model, and prints them with what each choice does. Re-run it after retraining the model.
+NUMBER_SHARE and IN_NUMBER_ENERGY, then PAIR_ENERGY) for the current model, and prints them with what each choice does. Re-run it after retraining the model.
 
 Data, all on seeds apart from the benchmarks' (seed 0): non-digit drawings of tests/nondigits.py, numbers
 composed from pendigits writers (with gaps, touching, slanted on a wavy baseline, and with a decimal point, comma
@@ -10,7 +10,8 @@ Every image goes through the reader once; each choice of constants is then repla
 The choice: the most non-digits rejected with real digits rejected at most TOLERANCE more often, and each style
 of number read exactly at most NUMBERS_TOLERANCE less often, than with the rules off; then the NUMBER_SHARE and
 IN_NUMBER_ENERGY that read the most numbers exactly without rejecting more real digits, giving up at most
-NUMBER_TRADE of the non-digits rejected.
+NUMBER_TRADE of the non-digits rejected; then the PAIR_ENERGY that rejects the most non-digits, each style of number
+read exactly at most NUMBERS_TOLERANCE less often than without it.
 
     python benchmarks/fit_drawings.py --count 600 --seed 21 23  # per seed: 100 drawings per category, 600 digits
                                                                 # per set, 200 numbers per style (the default)
@@ -46,6 +47,7 @@ NARROWS = (0.0, 0.9, 1.0, 1.1, 1.2, 1.3)  # 0: no mark is narrow
 CONFIDENT = (0.0, -10.0, -12.0, -13.0, -14.0, -15.0, -16.0, -18.0, -20.0)  # 0: any piece that is a digit will do
 IN_NUMBERS = (-np.inf, -7.0, -6.0, -5.0, -4.0, -3.0, -2.0)  # -inf: the recognizer's threshold alone
 SHARES = (1.0, 0.8, 0.75, 0.67, 0.6, 0.5)  # 1: every piece of a wide mark that is not a digit whole must be one
+PAIRS = (np.inf, -9.0, -10.0, -11.0, -12.0, -13.0, -14.0, -15.0)  # inf: a mark cut in two may be cut whatever its energy
 TOLERANCE = 0.005  # real digits rejected: at most this much more often than with the rules off...
 NUMBERS_TOLERANCE = 0.02  # ...and numbers misread at most this much more often
 NUMBER_TRADE = 0.01  # non-digits rejected: NUMBER_SHARE and IN_NUMBER_ENERGY may give up this much for numbers
@@ -64,7 +66,7 @@ def seen(recognizer: DigitRecognizer, image) -> Seen | None:
 
 
 def replayed(item: Seen | None, overlap: float, same_row: float, narrow: float, confident: float,
-             in_number: float = -np.inf, share: float = 1.0, off: bool = False) -> tuple[str, bool]:
+             in_number: float = -np.inf, share: float = 1.0, pair: float = np.inf, off: bool = False) -> tuple[str, bool]:
     """(the text read, whether any mark was "not a digit") with these constants, or without drawings.py (`off`)."""
     if item is None:
         return "", False
@@ -76,7 +78,7 @@ def replayed(item: Seen | None, overlap: float, same_row: float, narrow: float, 
     rows = item.count + (1 if joined else 0)
     layout, chosen, digit = drawings.judged(item.layout, item.pieces[:rows],
                                             item.logits[:rows], item.chosen, item.digit[:rows], narrow, confident,
-                                            in_number, share)
+                                            in_number, share, pair)
     kept = [row for group, group_rows in zip(layout.groups, chosen) if group.kind == DIGIT for row in group_rows]
     text = "".join(str(int(item.logits[row].argmax())) for row in kept if digit[row])
     return text, any(not digit[row] for row in kept)
@@ -109,10 +111,10 @@ def collect(recognizer: DigitRecognizer, count: int, seed: int) -> dict[str, lis
 
 
 def scores(sets: dict[str, list], overlap: float, same_row: float, narrow: float, confident: float,
-           in_number: float = -np.inf, share: float = 1.0, off: bool = False) -> dict[str, float]:
+           in_number: float = -np.inf, share: float = 1.0, pair: float = np.inf, off: bool = False) -> dict[str, float]:
     """Non-digits rejected (mean over categories), each real-digit set's share rejected, each number style's
     share read exactly."""
-    results = {name: [(replayed(item, overlap, same_row, narrow, confident, in_number, share, off), expected)
+    results = {name: [(replayed(item, overlap, same_row, narrow, confident, in_number, share, pair, off), expected)
                       for item, expected in items]
                for name, items in sets.items()}
     found = {"rejected": float(np.mean([np.mean([text == "" for (text, _), _ in results[category]])
@@ -171,8 +173,16 @@ def main() -> None:
               f"{'' if allowed else '  (rejects fewer)'}")
         if allowed and (numbers is None or exact > numbers[0] + 1e-9):
             numbers = (exact, in_number, share, result)
+    pairs = (numbers[3], np.inf)
+    for pair in PAIRS:
+        result = scores(sets, *best[1:], numbers[1], numbers[2], pair)
+        allowed = not (any(result[f"{name} rejected"] > off[f"{name} rejected"] + TOLERANCE for name in REAL_DIGITS)
+                       or any(result[f"{name} exact"] < numbers[3][f"{name} exact"] - NUMBERS_TOLERANCE for name in NUMBERS))
+        print(f"a mark cut in two, pieces up to mean energy {pair}: {shown(result)}{'' if allowed else '  (hurts digits)'}")
+        if allowed and result["rejected"] > pairs[0]["rejected"] + 1e-9:
+            pairs = (result, pair)
     print(f"\nONE_DRAWING_OVERLAP = {best[1]}\nSAME_ROW = {best[2]}\nNARROW = {best[3]}\nCONFIDENT_ENERGY = {best[4]}\n"
-          f"NUMBER_SHARE = {numbers[2]}\nIN_NUMBER_ENERGY = {numbers[1]}\n{shown(numbers[3])}")
+          f"NUMBER_SHARE = {numbers[2]}\nIN_NUMBER_ENERGY = {numbers[1]}\nPAIR_ENERGY = {pairs[1]}\n{shown(pairs[0])}")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ with the fitted temperature, on those canvases (each framed whole, as `predict` 
 split. ECE on a few hundred digits moves by about a point from sample to sample: the real-digit sets are measured on
 2,000 pendigits digits and on all 1,934 optdigits digits by default.
 
-    python benchmarks/rejection.py                  # 100 drawings per category, 2,000 digits per set, seed 0
-    python benchmarks/rejection.py --drawings 300 --digits 500 --seed 1
+    python benchmarks/rejection.py                  # 300 drawings per category, 2,000 digits per set, seed 0
+    python benchmarks/rejection.py --drawings 100 --digits 500 --seed 1
 """
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def real_digits(count: int, seed: int) -> dict[str, tuple[Iterator, np.ndarray]]
     return {"pendigits": (pen_images, pen.labels[chosen]), "optdigits": (opt_images, labels[picked])}
 
 
-def run_rejection(drawings_per_category: int = 100, digits: int = 2000, seed: int = 0,
+def run_rejection(drawings_per_category: int = 300, digits: int = 2000, seed: int = 0,
                   recognizer: DigitRecognizer | None = None) -> RejectionResult:
     recognizer = recognizer or DigitRecognizer.load()
     rng = np.random.default_rng([seed, 0])
@@ -157,7 +157,7 @@ def rejection_table(result: RejectionResult) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--drawings", type=int, default=100, help="non-digit drawings per category (default 100)")
+    parser.add_argument("--drawings", type=int, default=300, help="non-digit drawings per category (default 300)")
     parser.add_argument("--digits", type=int, default=2000,
                         help="real digits per set, at most all of a set (default 2000: optdigits has 1,934)")
     parser.add_argument("--seed", type=int, default=0, help="which drawings and canvases (default 0)")

@@ -8,8 +8,9 @@ Two rules, each judging a drawing whole, as `predict` frames it, rather than by 
   the reader's one batched model call) and, if that is not a digit, it is one "not a digit" mark;
 - a mark cut into pieces (a car, a cloud, a letter) stays whole, "not a digit", when it is not a digit as a
   whole and fewer than NUMBER_SHARE of its pieces are digits, or, for a mark about as wide as one digit or cut
-  only into 1s (the strokes of a u, a w, a check mark), when any piece is not a confident digit. (A number whose
-  digits touch is not a digit whole either: most of its pieces are.)
+  only into 1s (the strokes of a u, a w, a check mark), when any piece is not a confident digit, or, for a mark cut
+  in two (an H read as 14, a fish as 67), when its two pieces are not confident digits on average. (A number whose
+  digits touch is not a digit whole either: most of its pieces are, and confidently.)
 And a digit among digits is more likely a digit: in a number (two or more pieces read), a piece counts as one up
 to IN_NUMBER_ENERGY.
 
@@ -32,6 +33,7 @@ NARROW = 1.1  # a mark that is not a digit whole, and narrower than this (times 
 CONFIDENT_ENERGY = -13.0  # ...or cut only into 1s, is cut only into digits of at most this energy (a stroke reads as 1)
 NUMBER_SHARE = 0.6  # a wider mark that is not a digit whole is read as its pieces when this share of them are digits
 IN_NUMBER_ENERGY = -2.0  # among two or more pieces read, one of them a digit, a piece up to this energy is a digit
+PAIR_ENERGY = -14.0  # a mark that is not a digit whole and is cut in two is cut into pieces of at most this mean energy
 
 
 def whole_drawing(layout: Layout, image) -> list[Piece]:
@@ -86,7 +88,7 @@ def _shared(first, second) -> tuple[int, int]:
 
 def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list[list[int]], digit: np.ndarray,
            narrow: float = NARROW, confident: float = CONFIDENT_ENERGY, in_number: float = IN_NUMBER_ENERGY,
-           share: float = NUMBER_SHARE) -> tuple[Layout, list[list[int]], np.ndarray]:
+           share: float = NUMBER_SHARE, pair: float = PAIR_ENERGY) -> tuple[Layout, list[list[int]], np.ndarray]:
     """The marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`,
     as reader.chosen_pieces gives them) and, per row, whether it reads as a digit (`digit`: the recognizer's
     energy test). `pieces` holds every mark's pieces in turn, then `whole_drawing`'s frame if there is one."""
@@ -106,6 +108,8 @@ def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list
             cut = all(digit[row] and energies[row] <= confident for row in rows)
         else:
             cut = np.mean([digit[row] for row in rows]) >= share
+        if len(rows) == 2 and energies[rows].mean() > pair:  # two strokes of a letter or a doodle, not two digits
+            cut = False
         kept.append(rows if cut else [whole])
     read = [row for group, rows in zip(layout.groups, kept) if group.kind == DIGIT for row in rows]
     if len(read) >= 2 and any(digit[row] for row in read):

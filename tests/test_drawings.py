@@ -41,6 +41,8 @@ CARS = [drawn(_car, seed) for seed in (0, 5)]
 # Drawings the reader cuts into pieces that each read as a 1 (two small letters and a check mark; seed, index):
 CUT_INTO_ONES = [list(drawings(6, np.random.default_rng(seed), ("small letters", "symbols")))[index][1]
                  for seed, index in ((44, 3), (50, 0), (42, 10))]
+CUT_IN_TWO = [list(drawings(6, np.random.default_rng(seed), ("capital letters", "small letters", "doodles", "symbols")))[index][1]
+              for seed, index in ((42, 11), (41, 13), (50, 23))]  # a w read as 41, a smiley as 63, a % as 06 before
 
 
 def box(kind: str, x: int, y: int, width: int, height: int) -> Group:
@@ -78,6 +80,24 @@ def test_a_wide_mark_not_a_digit_whole_is_read_as_its_pieces_when_enough_of_them
     assert kept(0.75) == ([[0, 1, 2, 3]], [True, True, False, True])  # three of four: a number, one mark left out
     assert kept(0.75, in_number=-2.0) == ([[0, 1, 2, 3]], [True] * 4)  # among digits, energy -3 is enough...
     assert kept(0.75, in_number=-4.0) == ([[0, 1, 2, 3]], [True, True, False, True])  # ...and here it is not
+
+
+def test_a_mark_cut_in_two_is_two_digits_only_when_they_are_confident_on_average():
+    frame = np.zeros((28, 28), np.float32)
+    pieces = [Piece(start, end, (100 * start, 0, 100 * (end - start), 100), frame, float(end - start))
+              for start, end in ((0, 1), (1, 2), (0, 2))]  # two pieces, then the whole mark
+    layout = Layout((Group(DIGIT, (0, 0, 200, 100), 3, tuple(pieces)),))
+
+    def kept(second_logit, pair):
+        logits = np.full((3, 10), -30.0)
+        logits[0, 4], logits[1, 2], logits[2, 8] = 20.0, second_logit, 3.0  # energies -20, -second_logit, about -3
+        _, rows, _ = judged(layout, pieces, logits, [[0, 1]], np.array([True, True, False]), 0.0, -12.0, -np.inf,
+                            0.5, pair)
+        return rows
+
+    assert kept(10.0, -14.0) == [[0, 1]]  # mean energy -15: two digits
+    assert kept(6.0, -14.0) == [[2]]  # mean -13: the halves of one drawing, "not a digit" whole
+    assert kept(6.0, np.inf) == [[0, 1]]  # (without the rule, two digits)
 
 
 @pytest.mark.parametrize("image", SUNS, ids=["sun 2", "sun 4", "sun 5"])
@@ -130,6 +150,14 @@ def test_a_mark_cut_only_into_ones_needs_confident_ones_as_a_narrow_mark_does(re
     assert reading.text == "" and [mark.kind for mark in reading.marks] == [NOT_A_DIGIT]
 
 
+@pytest.mark.parametrize("image", CUT_IN_TWO, ids=["small letter w", "smiley", "percent sign"])
+def test_a_mark_cut_in_two_needs_two_confident_digits_on_average(recognizer, image):
+    """Each half of a w, a smiley or a % can pass for a digit ("41", "63", "06" before the rule); two touching
+    digits are confident digits on average (PAIR_ENERGY), these halves are not."""
+    reading = recognizer.read(image)
+    assert reading.text == "" and [mark.kind for mark in reading.marks] == [NOT_A_DIGIT]
+
+
 def test_real_digits_written_in_several_strokes_are_not_rejected(recognizer):
     data, rng = load_pendigits(), np.random.default_rng(5)
     strokes = [index for index in data.of_writer(7) if len(data.strokes(index)) > 1][:40]  # 4s, 5s, 7s with flags…
@@ -145,7 +173,7 @@ def test_the_browser_judges_drawings_and_numbers_as_python_does(recognizer):
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     generated = [image for _, image in drawings(4, np.random.default_rng(9))]  # 4 of each kind of non-digit
-    images = SUNS + CARS + CUT_INTO_ONES + [decimal_number(2)[0]] + generated
+    images = SUNS + CARS + CUT_INTO_ONES + CUT_IN_TWO + [decimal_number(2)[0]] + generated
     served = {str(index): pixels_of(image) for index, image in enumerate(images)}
     with static_server() as url, browser_page(url) as (page, _):
         page.route("**/inputs/*", lambda route: route.fulfill(body=served[route.request.url.rsplit("/", 1)[1]].tobytes()))

@@ -10,6 +10,7 @@ export const SAME_ROW = 0.7;
 export const NARROW = 1.1;
 export const CONFIDENT_ENERGY = -13.0;
 export const NUMBER_SHARE = 0.6;
+export const PAIR_ENERGY = -14.0; // a mark that is not a digit whole, cut in two: at most this mean energy
 export const IN_NUMBER_ENERGY = -2.0;
 
 /** [every mark of `pixels` framed as one, as predict frames it] when its marks may be one drawing; [] otherwise. */
@@ -62,7 +63,7 @@ function shared(first, second) {
 /** [the marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`),
  * per row whether it reads as a digit]. `pieces` holds every mark's pieces in turn, then wholeDrawing's if any. */
 export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, confident = CONFIDENT_ENERGY,
-  inNumber = IN_NUMBER_ENERGY, share = NUMBER_SHARE) {
+  inNumber = IN_NUMBER_ENERGY, share = NUMBER_SHARE, pair = PAIR_ENERGY) {
   const count = layout.groups.reduce((sum, group) => sum + group.pieces.length, 0);
   if (pieces.length > count && !digit[count]) {
     return [{ groups: [{ kind: DIGIT, box: pieces[count].box, cuts: 2, pieces: [pieces[count]] }], message: layout.message }, [[count]], digit];
@@ -80,9 +81,10 @@ export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, c
       return;
     }
     const onlyOnes = rows.every((row) => logits[row].indexOf(Math.max(...logits[row])) === 1); // a u, a w, a check mark
-    const cut = pieces[whole].width < narrow || onlyOnes
+    let cut = pieces[whole].width < narrow || onlyOnes
       ? rows.every((row) => digit[row] && energies[row] <= confident)
       : rows.filter((row) => digit[row]).length >= share * rows.length;
+    if (rows.length === 2 && (energies[rows[0]] + energies[rows[1]]) / 2 > pair) cut = false; // two strokes, not two digits
     kept.push(cut ? rows : [whole]);
   });
   const read = layout.groups.flatMap((group, index) => (group.kind === DIGIT ? kept[index] : []));
