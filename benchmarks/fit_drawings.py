@@ -1,5 +1,6 @@
 """Fits digit_recognizer/drawings.py's constants (ONE_DRAWING_OVERLAP, SAME_ROW, NARROW, CONFIDENT_ENERGY, then
-NUMBER_SHARE and IN_NUMBER_ENERGY, then PAIR_ENERGY) for the current model, and prints them with what each choice does. Re-run it after retraining the model.
+NUMBER_SHARE and IN_NUMBER_ENERGY, then PAIR_ENERGY) for the current model, and prints them with what each choice
+does. Re-run it after retraining the model.
 
 Data, all on seeds apart from the benchmarks' (seed 0): non-digit drawings of tests/nondigits.py, numbers
 composed from pendigits writers (with gaps, touching, slanted on a wavy baseline, and with a decimal point, comma
@@ -47,7 +48,7 @@ NARROWS = (0.0, 0.9, 1.0, 1.1, 1.2, 1.3)  # 0: no mark is narrow
 CONFIDENT = (0.0, -10.0, -12.0, -13.0, -14.0, -15.0, -16.0, -18.0, -20.0)  # 0: any piece that is a digit will do
 IN_NUMBERS = (-np.inf, -7.0, -6.0, -5.0, -4.0, -3.0, -2.0)  # -inf: the recognizer's threshold alone
 SHARES = (1.0, 0.8, 0.75, 0.67, 0.6, 0.5)  # 1: every piece of a wide mark that is not a digit whole must be one
-PAIRS = (np.inf, -9.0, -10.0, -11.0, -12.0, -13.0, -14.0, -15.0)  # inf: a mark cut in two may be cut whatever its energy
+PAIRS = (np.inf, -9.0, -10.0, -11.0, -12.0, -13.0, -14.0, -15.0)  # inf: a mark cut in two is cut, whatever its energy
 TOLERANCE = 0.005  # real digits rejected: at most this much more often than with the rules off...
 NUMBERS_TOLERANCE = 0.02  # ...and numbers misread at most this much more often
 NUMBER_TRADE = 0.01  # non-digits rejected: NUMBER_SHARE and IN_NUMBER_ENERGY may give up this much for numbers
@@ -66,7 +67,8 @@ def seen(recognizer: DigitRecognizer, image) -> Seen | None:
 
 
 def replayed(item: Seen | None, overlap: float, same_row: float, narrow: float, confident: float,
-             in_number: float = -np.inf, share: float = 1.0, pair: float = np.inf, off: bool = False) -> tuple[str, bool]:
+             in_number: float = -np.inf, share: float = 1.0, pair: float = np.inf,
+             off: bool = False) -> tuple[str, bool]:
     """(the text read, whether any mark was "not a digit") with these constants, or without drawings.py (`off`)."""
     if item is None:
         return "", False
@@ -126,9 +128,17 @@ def scores(sets: dict[str, list], overlap: float, same_row: float, narrow: float
     return found
 
 
-def hurts_digits(result: dict[str, float], off: dict[str, float]) -> bool:
-    return (any(result[f"{name} rejected"] > off[f"{name} rejected"] + TOLERANCE for name in REAL_DIGITS)
-            or any(result[f"{name} exact"] < off[f"{name} exact"] - NUMBERS_TOLERANCE for name in NUMBERS))
+def rejects_digits(result: dict[str, float], off: dict[str, float]) -> bool:
+    """Whether real digits are rejected more than TOLERANCE more often than with the rules `off`."""
+    return any(result[f"{name} rejected"] > off[f"{name} rejected"] + TOLERANCE for name in REAL_DIGITS)
+
+
+def hurts_digits(result: dict[str, float], off: dict[str, float], numbers: dict[str, float] | None = None) -> bool:
+    """`rejects_digits`, or some style of number read exactly more than NUMBERS_TOLERANCE less often than in
+    `numbers` (default: with the rules off)."""
+    numbers = off if numbers is None else numbers
+    return rejects_digits(result, off) or any(
+        result[f"{name} exact"] < numbers[f"{name} exact"] - NUMBERS_TOLERANCE for name in NUMBERS)
 
 
 def shown(result: dict[str, float]) -> str:
@@ -168,7 +178,7 @@ def main() -> None:
         result = scores(sets, *best[1:], in_number, share)
         exact = float(np.mean([result[f"{name} exact"] for name in NUMBERS]))
         allowed = (result["rejected"] >= best[0]["rejected"] - NUMBER_TRADE
-                   and not any(result[f"{name} rejected"] > off[f"{name} rejected"] + TOLERANCE for name in REAL_DIGITS))
+                   and not rejects_digits(result, off))
         print(f"share {share:.2f}, in a number up to energy {in_number}: {shown(result)}"
               f"{'' if allowed else '  (rejects fewer)'}")
         if allowed and (numbers is None or exact > numbers[0] + 1e-9):
@@ -176,9 +186,9 @@ def main() -> None:
     pairs = (numbers[3], np.inf)
     for pair in PAIRS:
         result = scores(sets, *best[1:], numbers[1], numbers[2], pair)
-        allowed = not (any(result[f"{name} rejected"] > off[f"{name} rejected"] + TOLERANCE for name in REAL_DIGITS)
-                       or any(result[f"{name} exact"] < numbers[3][f"{name} exact"] - NUMBERS_TOLERANCE for name in NUMBERS))
-        print(f"a mark cut in two, pieces up to mean energy {pair}: {shown(result)}{'' if allowed else '  (hurts digits)'}")
+        allowed = not hurts_digits(result, off, numbers[3])
+        print(f"a mark cut in two, pieces up to mean energy {pair}: {shown(result)}"
+              f"{'' if allowed else '  (hurts digits)'}")
         if allowed and result["rejected"] > pairs[0]["rejected"] + 1e-9:
             pairs = (result, pair)
     print(f"\nONE_DRAWING_OVERLAP = {best[1]}\nSAME_ROW = {best[2]}\nNARROW = {best[3]}\nCONFIDENT_ENERGY = {best[4]}\n"

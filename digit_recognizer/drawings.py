@@ -9,8 +9,8 @@ Two rules, each judging a drawing whole, as `predict` frames it, rather than by 
 - a mark cut into pieces (a car, a cloud, a letter) stays whole, "not a digit", when it is not a digit as a
   whole and fewer than NUMBER_SHARE of its pieces are digits, or, for a mark about as wide as one digit or cut
   only into 1s (the strokes of a u, a w, a check mark), when any piece is not a confident digit, or, for a mark cut
-  in two (a w read as 41, a smiley as 63, a % as 06), when its two pieces are not confident digits on average. (A number whose
-  digits touch is not a digit whole either: most of its pieces are, and confidently.)
+  in two (a w read as 41, a smiley as 63, a % as 06), when its two pieces are not confident digits on average.
+  (A number whose digits touch is not a digit whole either: most of its pieces are, and confidently.)
 And a digit among digits is more likely a digit: in a number (two or more pieces read), a piece counts as one up
 to IN_NUMBER_ENERGY.
 

@@ -41,8 +41,10 @@ CARS = [drawn(_car, seed) for seed in (0, 5)]
 # Drawings the reader cuts into pieces that each read as a 1 (two small letters and a check mark; seed, index):
 CUT_INTO_ONES = [list(drawings(6, np.random.default_rng(seed), ("small letters", "symbols")))[index][1]
                  for seed, index in ((44, 3), (50, 0), (42, 10))]
-CUT_IN_TWO = [list(drawings(6, np.random.default_rng(seed), ("capital letters", "small letters", "doodles", "symbols")))[index][1]
-              for seed, index in ((42, 11), (41, 13), (50, 23))]  # a w read as 41, a smiley as 63, a % as 06 before
+# Drawings the reader cuts in two, each half passing for a digit (a w read as 41, a smiley as 63, a % as 06 before):
+CUT_IN_TWO = [list(drawings(6, np.random.default_rng(seed), ("capital letters", "small letters", "doodles",
+                                                             "symbols")))[index][1]
+              for seed, index in ((42, 11), (41, 13), (50, 23))]
 
 
 def box(kind: str, x: int, y: int, width: int, height: int) -> Group:
