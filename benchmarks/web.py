@@ -92,9 +92,9 @@ def browser_page(url: str, viewport=(1280, 900), **context_options):
 
 def pixels_of(image) -> np.ndarray:
     """H×W×C uint8 pixels of a rendered input, as the page gets them (a Sketchpad value: the layer read)."""
-    from digit_recognizer.preprocess import _pixels
+    from digit_recognizer.pixels import to_pixels
 
-    array = _pixels(image)
+    array = to_pixels(image)
     if array.dtype != np.uint8:
         array = np.round(array * 255).astype(np.uint8)
     return np.ascontiguousarray(array)

@@ -13,7 +13,7 @@ def __getattr__(name: str):
 
         return DigitRecognizer
     if name == "ImageError":
-        from digit_recognizer.preprocess import ImageError
+        from digit_recognizer.pixels import ImageError
 
         return ImageError
     raise AttributeError(f"module 'digit_recognizer' has no attribute {name!r}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from digit_recognizer.preprocess import ImageError
+from digit_recognizer.pixels import ImageError
 from digit_recognizer.reading import DASH, DIGIT, DOT, NOT_A_DIGIT, Mark, Reading, to_json
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.uploads import open_image

@@ -3,7 +3,8 @@ expects: a 28×28 float32 frame, white ink on black, cropped, scaled and centred
 """
 import cv2
 import numpy as np
-from PIL import Image
+
+from digit_recognizer.pixels import to_pixels, unit_float
 
 WORK_SIDE = 200  # the whole image is first read with its longer side shrunk to about this many pixels
 DETAIL_SIDE = 32  # a digit smaller than this at work size is read again from the full-resolution pixels
@@ -24,17 +25,13 @@ PICTURE_CONTRAST = 0.2  # ...if their grey levels also spread this wide; otherwi
 Box = tuple[int, int, int, int]  # x, y, width, height
 
 
-class ImageError(ValueError):
-    """The input cannot be read as an image."""
-
-
 def to_ink(image) -> np.ndarray:
     """Ink map of an image at its own size: float32 H×W, 1 where there is ink, 0 on the background.
 
     Accepts NumPy arrays (H×W, H×W×1/2/3/4, any numeric dtype), PIL images of any mode, and Gradio
     Sketchpad/ImageEditor values ({"background", "layers", "composite"}). Raises ImageError otherwise.
     """
-    return _read_ink(_pixels(image), factor=1)
+    return _read_ink(to_pixels(image), factor=1)
 
 
 def to_mnist_frame(image) -> np.ndarray | None:
@@ -43,7 +40,7 @@ def to_mnist_frame(image) -> np.ndarray | None:
     Crops to the digit (dropping specks), matches MNIST's stroke width, scales the longer side to
     20 px and puts the centre of mass at the centre. Raises ImageError for input that is not an image.
     """
-    pixels = _pixels(image)
+    pixels = to_pixels(image)
     factor = _shrink_factor(pixels.shape, WORK_SIDE)  # image pixels per ink pixel
     ink = _read_ink(pixels, factor)
     box = _digit_box(ink)
@@ -55,92 +52,11 @@ def to_mnist_frame(image) -> np.ndarray | None:
     return _frame(ink, box)
 
 
-# --- Reading the input into an H×W×C array (uint8, or float32 in [0, 1]) ---------------------------
-
-
-def _pixels(image) -> np.ndarray:
-    if isinstance(image, dict):
-        return _sketch_pixels(image)
-    if isinstance(image, Image.Image):
-        image = _pil_array(image)
-    if not isinstance(image, np.ndarray):
-        raise ImageError(f"This is not an image (got {type(image).__name__}).")
-    if image.dtype.kind not in "biuf":
-        raise ImageError(f"This image's pixels are not numbers (dtype {image.dtype}).")
-    array = image[..., np.newaxis] if image.ndim == 2 else image
-    if array.ndim != 3 or array.shape[2] not in (1, 2, 3, 4):
-        raise ImageError(f"This image's shape {image.shape} is not height × width with 1 to 4 channels.")
-    if array.size == 0:
-        raise ImageError(f"This image is empty (shape {image.shape}).")
-    array = np.ascontiguousarray(array)
-    return array if array.dtype == np.uint8 else _to_unit_range(array)
-
-
-def _sketch_pixels(value: dict) -> np.ndarray:
-    """A Sketchpad/ImageEditor value: the drawn layers if anything is drawn, else composite or background."""
-    layers = value.get("layers")
-    layers = [] if layers is None else layers
-    if not isinstance(layers, (list, tuple)):  # (an array here is not a list of layers either)
-        raise ImageError("The sketch's layers are not a list of images.")
-    layers = [_pixels(layer) for layer in layers if layer is not None]
-    drawn = [layer for layer in layers if layer.shape[2] in (2, 4) and layer[..., -1].max() > 0]
-    if drawn:  # (a layer of another size than the first drawn one cannot be stacked: left out)
-        return _stack_layers([layer for layer in drawn if layer.shape == drawn[0].shape])
-    for key in ("composite", "background"):
-        if value.get(key) is not None:
-            return _pixels(value[key])
-    raise ImageError("The sketch holds no image.")
-
-
-def _stack_layers(layers: list[np.ndarray]) -> np.ndarray:
-    """Layers composited bottom to top with straight (non-premultiplied) alpha."""
-    if len(layers) == 1:
-        return layers[0]
-    floats = [_float(layer) for layer in layers]
-    colour, alpha = floats[0][..., :-1], floats[0][..., -1:]
-    for layer in floats[1:]:
-        top_colour, top_alpha = layer[..., :-1], layer[..., -1:]
-        stacked_alpha = top_alpha + alpha * (1 - top_alpha)
-        colour = (top_colour * top_alpha + colour * alpha * (1 - top_alpha)) / np.maximum(stacked_alpha, 1e-6)
-        alpha = stacked_alpha
-    return np.concatenate([colour, alpha], axis=2)
-
-
-def _pil_array(image: Image.Image) -> np.ndarray:
-    try:
-        if image.mode in ("I", "F") or image.mode.startswith("I;16"):
-            return np.asarray(image)  # high bit depth: keep the values, _to_unit_range scales them
-        if "A" in image.getbands() or "transparency" in image.info:
-            return np.asarray(image.convert("RGBA"))
-        return np.asarray(image.convert("L" if image.mode in ("L", "1") else "RGB"))
-    except (OSError, ValueError, TypeError) as error:
-        raise ImageError("This image could not be read.") from error
-
-
-def _to_unit_range(array: np.ndarray) -> np.ndarray:
-    """Any numeric dtype to float32 in [0, 1]: by the smallest usual full scale that fits, else min–max."""
-    values = np.nan_to_num(array.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    low, high = float(values.min()), float(values.max())
-    if low >= 0:
-        for full_scale in (1.0, 255.0, 4095.0, 65535.0):
-            if high <= full_scale * 1.001:
-                return np.clip(values / full_scale, 0, 1).astype(np.float32)
-    if high == low:
-        return np.zeros(values.shape, np.float32)
-    with np.errstate(over="ignore", invalid="ignore"):  # a range wider than float64 can hold
-        scaled = (values / 2 - low / 2) / (high / 2 - low / 2)
-    return np.clip(np.nan_to_num(scaled), 0, 1).astype(np.float32)
-
-
 # --- From pixels to ink ------------------------------------------------------------------------------
 
 
 def _shrink_factor(shape: tuple, max_side: int) -> int:
     return max(1, -(-max(shape[:2]) // max_side))
-
-
-def _float(plane: np.ndarray) -> np.ndarray:
-    return plane.astype(np.float32) / 255 if plane.dtype == np.uint8 else plane.astype(np.float32)
 
 
 def _shrink(plane: np.ndarray, factor: int) -> np.ndarray:
@@ -152,7 +68,7 @@ def _shrink(plane: np.ndarray, factor: int) -> np.ndarray:
                       : width - width % factor if width >= factor else width]
         size = (max(1, plane.shape[1] // factor), max(1, plane.shape[0] // factor))
         plane = cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
-    return _float(plane)
+    return unit_float(plane)
 
 
 def _alpha(pixels: np.ndarray) -> np.ndarray:
@@ -180,7 +96,7 @@ def _read_ink(pixels: np.ndarray, factor: int) -> np.ndarray:
             paper = _paper_level_of_picture(pixels, alpha)
             if paper is None:
                 return alpha
-            premultiplied = _float(_luminance(pixels)) * _float(_alpha(pixels))
+            premultiplied = unit_float(_luminance(pixels)) * unit_float(_alpha(pixels))
             return _ink_from_grey(_shrink(premultiplied, factor) + paper * (1 - alpha))
     return _ink_from_grey(_shrink(_luminance(pixels), factor))
 
@@ -192,7 +108,7 @@ def _paper_level_of_picture(pixels: np.ndarray, alpha: np.ndarray) -> float | No
         return None  # the cheap common case: strokes on a transparent canvas
     step = max(1, max(pixels.shape[:2]) // 150)
     sample = pixels[::step, ::step]  # a few thousand exact pixels: no averaging with transparent ones
-    grey = _float(_luminance(sample))[_float(_alpha(sample)) > 0.9]
+    grey = unit_float(_luminance(sample))[unit_float(_alpha(sample)) > 0.9]
     if grey.size < 16:
         return None
     low, high = np.percentile(grey, [1, 99])

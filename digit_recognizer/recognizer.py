@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from digit_recognizer.preprocess import ImageError, to_mnist_frame
+from digit_recognizer.pixels import ImageError
+from digit_recognizer.preprocess import to_mnist_frame
 from digit_recognizer.reading import Reading
 
 DIGITS = [str(digit) for digit in range(10)]

@@ -11,8 +11,9 @@ import cv2
 import numpy as np
 
 from digit_recognizer.cuts import Piece, cut_positions, pieces
+from digit_recognizer.pixels import to_pixels
 from digit_recognizer.preprocess import (
-    INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, Box, _digit_box, _frame, _labelled, _padded, _pixels,
+    INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, Box, _digit_box, _frame, _labelled, _padded,
     _read_closer, _read_ink, _shrink_factor,
 )
 from digit_recognizer.reading import DASH, DIGIT, DOT
@@ -63,7 +64,7 @@ class Layout:
 
 def find_marks(image) -> Layout:
     """The marks in `image`, left to right. Raises preprocess.ImageError for input that is not an image."""
-    pixels = _pixels(image)
+    pixels = to_pixels(image)
     factor = _shrink_factor(pixels.shape, WORK_SIDE)
     ink = _read_ink(pixels, factor)
     strongest = float(ink.max())

@@ -12,9 +12,9 @@ from huggingface_hub import CommitOperationAdd, HfApi
 from huggingface_hub.errors import HfHubHTTPError, HTTPError
 
 from digit_recognizer.hub import (
-    MODEL_FILENAME, PROJECT_SPACE, PublishError, explain_hub_error, file_table, gitignore_patterns, hub_token,
-    is_ignored, one_line,
+    MODEL_FILENAME, PROJECT_SPACE, PublishError, explain_hub_error, file_table, hub_token, one_line,
 )
+from digit_recognizer.space_files import gitignore_patterns, is_ignored
 
 WEB = "web"
 # The site: what the browser loads. The tools that make it (export_model.py, vendor.mjs) stay home.
@@ -38,7 +38,7 @@ def site_files(root: Path) -> list[PurePosixPath]:
 
 
 def _not_ignored(root: Path) -> list[Path]:
-    """Files under `root`/web that git would not ignore (as hub.not_ignored_files decides for the Space)."""
+    """Files under `root`/web that git would not ignore (as space_files.not_ignored_files decides for the Space)."""
     try:
         listing = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard",
                                   "--", WEB], capture_output=True, check=True).stdout

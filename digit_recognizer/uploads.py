@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from digit_recognizer.preprocess import ImageError
+from digit_recognizer.pixels import ImageError
 
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")  # JPEG includes MPO, the flavour many cameras write
 MAX_PIXELS = 70_000_000  # an 8000×8000 photo fits; a 30000×30000 "bomb" is refused before decoding

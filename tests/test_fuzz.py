@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from digit_recognizer.preprocess import ImageError, to_ink, to_mnist_frame
+from digit_recognizer.pixels import ImageError
+from digit_recognizer.preprocess import to_ink, to_mnist_frame
 from digit_recognizer.recognizer import DIGITS, DigitRecognizer
 from digit_recognizer.uploads import MAX_SIDE, open_image
 

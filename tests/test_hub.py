@@ -20,7 +20,8 @@ from huggingface_hub import ModelCard, SpaceCard, SpaceCardData, metadata_load, 
 from huggingface_hub.utils import validate_repo_id
 
 from conftest import REPO_ROOT
-from digit_recognizer.hub import is_ignored, rendered_model_card, space_files
+from digit_recognizer.hub import rendered_model_card
+from digit_recognizer.space_files import is_ignored, space_files
 
 METRICS = {
     "test_accuracy": 0.9962,
@@ -509,7 +510,8 @@ def test_malformed_model_repo_raises_model_not_found(tmp_path):
 def test_without_model_repo_the_checkouts_own_model_file_is_used(tmp_path, model_present):
     # A copy of the package in a checkout of its own, so the local model file can be absent.
     (tmp_path / "digit_recognizer").mkdir()
-    shutil.copy(REPO_ROOT / "digit_recognizer" / "hub.py", tmp_path / "digit_recognizer" / "hub.py")
+    for module in ("hub.py", "space_files.py"):
+        shutil.copy(REPO_ROOT / "digit_recognizer" / module, tmp_path / "digit_recognizer" / module)
     if model_present:
         (tmp_path / "cnn_model_v2.h5").write_bytes(b"weights")
     env = hub_env(tmp_path, "http://127.0.0.1:9", HF_HUB_OFFLINE="1", MODEL_REPO="")

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from digit_recognizer.preprocess import MNIST_STROKE_RATIO, ImageError, _stroke_width, to_ink, to_mnist_frame
+from digit_recognizer.pixels import ImageError
+from digit_recognizer.preprocess import MNIST_STROKE_RATIO, _stroke_width, to_ink, to_mnist_frame
 from renderings import FORMS, photo_of_paper, render
 
 # Median correlation of the frame with the original MNIST digit over DIGITS digits, measured at
