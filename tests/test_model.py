@@ -22,7 +22,7 @@ def test_shipped_model_scores_at_least_99_5_percent_on_mnist_test(mnist_test):
     model = keras.models.load_model(MODEL, compile=False)
     logits = model.predict(images[..., np.newaxis].astype(np.float32) / 255.0, batch_size=1000, verbose=0)
     accuracy = float(np.mean(np.argmax(logits, axis=1) == labels))
-    # The model trained with non-digits (issue 9) scores 99.51 %: short of the 99.6 % target (99.65 % before).
+    # The model trained with non-digits (issue 9) scores 99.54 %: short of the 99.6 % target (99.65 % before).
     assert accuracy >= 0.995
     metrics = json.loads((REPO_ROOT / "metrics.json").read_text())
     assert metrics["test_accuracy"] == pytest.approx(accuracy, abs=2e-4)
