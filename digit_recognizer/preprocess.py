@@ -1,5 +1,6 @@
 """Turn any image of a digit (canvas, Sketchpad value, upload, photo of paper) into what the model
 expects: a 28×28 float32 frame, white ink on black, cropped, scaled and centred as MNIST was made.
+pixels.py reads the input into one array; here the ink is found in it and the digit framed.
 """
 import cv2
 import numpy as np
