@@ -63,7 +63,7 @@ class Layout:
 
 
 def find_marks(image) -> Layout:
-    """The marks in `image`, left to right. Raises preprocess.ImageError for input that is not an image."""
+    """The marks in `image`, left to right. Raises pixels.ImageError for input that is not an image."""
     pixels = to_pixels(image)
     factor = _shrink_factor(pixels.shape, WORK_SIDE)
     ink = _read_ink(pixels, factor)

@@ -50,15 +50,17 @@ def is_space_file(relative: Path) -> bool:
     return parts[0] == "examples"
 
 
-def not_ignored_files(root: Path) -> list[Path]:
-    """Candidate Space files under `root` that git would not ignore.
+def not_ignored_files(root: Path, files: tuple[str, ...] = SPACE_TOP_LEVEL_FILES,
+                      folders: tuple[str, ...] = SPACE_FOLDERS) -> list[Path]:
+    """The `files` and the files in `folders` (by default, the Space's candidates) under `root` that git would not
+    ignore, relative to `root`.
 
     In a git checkout git itself answers (`ls-files --cached --others --exclude-standard`), so
     nested .gitignore files, .git/info/exclude and the global excludes all count, exactly as for
     a commit. Outside git (a downloaded zip, a Colab copy), a small matcher reads the root
     .gitignore: it covers the common syntax (globs, `/` anchoring, trailing `/`, `!`, `**/`).
     """
-    pathspecs = [*SPACE_TOP_LEVEL_FILES, *SPACE_FOLDERS]
+    pathspecs = [*files, *folders]
     try:
         listing = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs],
@@ -67,16 +69,18 @@ def not_ignored_files(root: Path) -> list[Path]:
         ).stdout
     except (OSError, subprocess.CalledProcessError):  # no git, or not a git checkout
         patterns = gitignore_patterns(root / ".gitignore")
-        return [path for path in candidate_files(root) if not is_ignored(path, patterns)]
+        return [path for path in candidate_files(root, files, folders) if not is_ignored(path, patterns)]
     # --cached still lists files deleted from the working tree, and lists a file once per merge stage.
     listed = {Path(name) for name in listing.decode().split("\0") if name}
     return [path for path in listed if (root / path).is_file()]
 
 
-def candidate_files(root: Path) -> list[Path]:
-    """Every file under `root` in the places the Space takes files from, relative to `root`."""
-    paths = [root / name for name in SPACE_TOP_LEVEL_FILES]
-    for folder in SPACE_FOLDERS:
+def candidate_files(root: Path, files: tuple[str, ...] = SPACE_TOP_LEVEL_FILES,
+                    folders: tuple[str, ...] = SPACE_FOLDERS) -> list[Path]:
+    """Every file under `root` among `files` and in `folders` (by default, where the Space takes files from),
+    relative to `root`."""
+    paths = [root / name for name in files]
+    for folder in folders:
         paths.extend((root / folder).rglob("*"))
     return [path.relative_to(root) for path in paths if path.is_file()]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from pathlib import Path, PurePosixPath
 
 from huggingface_hub import CommitOperationAdd, HfApi
@@ -14,7 +13,7 @@ from huggingface_hub.errors import HfHubHTTPError, HTTPError
 from digit_recognizer.hub import (
     MODEL_FILENAME, PROJECT_SPACE, PublishError, explain_hub_error, file_table, hub_token, one_line,
 )
-from digit_recognizer.space_files import gitignore_patterns, is_ignored
+from digit_recognizer.space_files import not_ignored_files
 
 WEB = "web"
 # The site: what the browser loads. The tools that make it (export_model.py, vendor.mjs) stay home.
@@ -28,25 +27,13 @@ def site_files(root: Path) -> list[PurePosixPath]:
     """The files of the static site, relative to `root`/web, that git would not ignore."""
     web = root / WEB
     files = []
-    for path in _not_ignored(root):
+    for path in not_ignored_files(root, files=(), folders=(WEB,)):
         relative = PurePosixPath(path.relative_to(WEB).as_posix())
         if not (web / relative).is_file() or any(part.startswith((".", "__")) for part in relative.parts):
             continue
         if relative.suffix in SITE_SUFFIXES and relative.name not in TOOLS:
             files.append(relative)
     return sorted(files)
-
-
-def _not_ignored(root: Path) -> list[Path]:
-    """Files under `root`/web that git would not ignore (as space_files.not_ignored_files decides for the Space)."""
-    try:
-        listing = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-                                  "--", WEB], capture_output=True, check=True).stdout
-        return [Path(name) for name in set(listing.decode().split("\0")) if name]
-    except (OSError, subprocess.CalledProcessError):  # no git, or not a git checkout
-        patterns = gitignore_patterns(root / ".gitignore")
-        paths = [path.relative_to(root) for path in (root / WEB).rglob("*") if path.is_file()]
-        return [path for path in paths if not is_ignored(path, patterns)]
 
 
 def check_site(root: Path, files: list[PurePosixPath]) -> None:
