@@ -25,11 +25,10 @@ REQUIRED = ("README.md", "index.html", "page.js", "model.onnx", "model.json",
 
 def site_files(root: Path) -> list[PurePosixPath]:
     """The files of the static site, relative to `root`/web, that git would not ignore."""
-    web = root / WEB
     files = []
-    for path in not_ignored_files(root, files=(), folders=(WEB,)):
+    for path in not_ignored_files(root, files=(), folders=(WEB,)):  # (files that exist, in both of its ways)
         relative = PurePosixPath(path.relative_to(WEB).as_posix())
-        if not (web / relative).is_file() or any(part.startswith((".", "__")) for part in relative.parts):
+        if any(part.startswith((".", "__")) for part in relative.parts):
             continue
         if relative.suffix in SITE_SUFFIXES and relative.name not in TOOLS:
             files.append(relative)
