@@ -30,6 +30,7 @@ DASH_HEIGHT = 0.3  # a lone part flatter than this (times the digits' height)...
 DASH_ASPECT = 2.0  # ...and this many times wider than tall is a dash (wider than UNDERLINE: an underline)
 LONE_DASH_ASPECT = 4.0  # a lone mark this many times wider than tall is a dash too...
 DASH_STROKES = 1.6  # ...when its columns hold at most this many strokes' width of ink on average (not a long number)
+DASH_RUNS = 1.3  # ...and cross at most this many strokes on average (thin strokes, shrunk, look thicker than they are)
 UNDERLINE = 1.2  # a flat part wider than this (times the digits' height) joins no digit
 FLAG_HEIGHT, FLAG_GAP, FLAG_TOP = 0.6, 0.3, 0.35  # a mark shorter than FLAG_HEIGHT × height, within FLAG_GAP
 # of a digit and in the top FLAG_TOP of it, is that digit's flag
@@ -221,9 +222,13 @@ def _join(parts: list[_Part], height: float) -> list[list[_Part]]:
 
 
 def _one_stroke_thick(mask: np.ndarray, stroke: float) -> bool:
-    """Whether a part's columns hold, on average, about one stroke's width of ink (a dash, not touching digits)."""
+    """Whether a part's columns hold, on average, about one stroke's width of ink and cross about one stroke
+    (a dash, not touching digits: the loops of a flat 000833 cross two strokes in most columns)."""
     column_ink = mask.sum(axis=0)
-    return float(column_ink[column_ink > 0].mean()) <= DASH_STROKES * max(stroke, 1.0)
+    crossed = (np.diff(mask.astype(np.int8), axis=0, prepend=0) == 1).sum(axis=0)
+    inked = column_ink > 0
+    return (float(column_ink[inked].mean()) <= DASH_STROKES * max(stroke, 1.0)
+            and float(crossed[inked].mean()) <= DASH_RUNS)
 
 
 def _low_dot(part: _Part, other: _Part, height: float) -> bool:

@@ -166,11 +166,12 @@ class ComposedNumber:
         return draw(self.digit_strokes[position], self.ink.shape, self.brush)
 
 
-def long_touching_numbers(data: Pendigits, count: int, rng: np.random.Generator) -> list[ComposedNumber]:
-    """`count` 6-digit numbers whose digits all touch, each at least 4 times wider than tall (as flat as a dash)."""
+def long_touching_numbers(data: Pendigits, count: int, rng: np.random.Generator, **options) -> list[ComposedNumber]:
+    """`count` 6-digit numbers whose digits all touch, each at least 4 times wider than tall (as flat as a dash);
+    `options` go to compose_number."""
     found = []
     while len(found) < count:
-        composed = compose_number(data, int(rng.integers(1, 31)), 6, rng, touching=True)
+        composed = compose_number(data, int(rng.integers(1, 31)), 6, rng, touching=True, **options)
         rows, columns = np.nonzero(composed.ink > 0.5)
         if np.ptp(columns) >= 4 * np.ptp(rows):
             found.append(composed)

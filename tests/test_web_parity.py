@@ -46,12 +46,16 @@ def recognizer():
 
 
 def long_numbers():
-    """Two 6-digit touching numbers as flat as a dash (a lone mark's dash test looks at its columns' ink)."""
+    """Two 6-digit touching numbers as flat as a dash (a lone mark's dash test looks at its columns' ink), and one
+    drawn thin on a wide canvas, which ink per column alone took for a dash (see test_segment)."""
     from tests.handwriting import load_pendigits, long_touching_numbers, on_canvas
 
     rng = np.random.default_rng(9)
-    return [(f"long number {composed.text}", pixels_of(on_canvas(composed.ink, "white", rng)))
-            for composed in long_touching_numbers(load_pendigits(), 2, rng)]
+    found = [(f"long number {composed.text}", pixels_of(on_canvas(composed.ink, "white", rng)))
+             for composed in long_touching_numbers(load_pendigits(), 2, rng)]
+    rng = np.random.default_rng(12)
+    thin = long_touching_numbers(load_pendigits(), 5, rng, height=90.0, margin=100)[-1]
+    return found + [(f"thin long number {thin.text}", pixels_of(on_canvas(thin.ink, "transparent", rng)))]
 
 
 INPUTS = list(rendered_inputs(digits=1, numbers=8, seed=7)) + long_numbers()  # every form, numbers of 1–4 and 6 digits

@@ -20,6 +20,7 @@ export const DASH_HEIGHT = 0.3;
 export const DASH_ASPECT = 2.0;
 export const LONE_DASH_ASPECT = 4.0; // a lone mark this many times wider than tall is a dash too...
 export const DASH_STROKES = 1.6; // ...when its columns hold at most this many strokes' width of ink on average
+export const DASH_RUNS = 1.3; // ...and cross at most this many strokes on average (thin strokes, shrunk, look thicker)
 export const UNDERLINE = 1.2;
 export const FLAG_HEIGHT = 0.6, FLAG_GAP = 0.3, FLAG_TOP = 0.35;
 export const SAME_DIGIT_OVERLAP = 0.5;
@@ -248,15 +249,21 @@ function withFlagsJoined(marks, height) {
   return kept;
 }
 
-/** Whether a part's columns hold, on average, about one stroke's width of ink (a dash, not touching digits). */
+/** Whether a part's columns hold, on average, about one stroke's width of ink and cross about one stroke (a dash, not
+ * touching digits: the loops of a flat 000833 cross two strokes in most columns). */
 function oneStrokeThick(labels, inkWidth, label, x0, y0, x1, y1, stroke) {
-  let ink = 0, columns = 0;
+  let ink = 0, crossed = 0, columns = 0;
   for (let column = x0; column < x1; column++) {
-    let count = 0;
-    for (let row = y0; row < y1; row++) if (labels[row * inkWidth + column] === label) count++;
+    let count = 0, before = false;
+    for (let row = y0; row < y1; row++) {
+      const inside = labels[row * inkWidth + column] === label;
+      if (inside) count++;
+      if (inside && !before) crossed++;
+      before = inside;
+    }
     if (count) { ink += count; columns++; }
   }
-  return ink / Math.max(columns, 1) <= DASH_STROKES * Math.max(stroke, 1.0);
+  return ink / Math.max(columns, 1) <= DASH_STROKES * Math.max(stroke, 1.0) && crossed / Math.max(columns, 1) <= DASH_RUNS;
 }
 
 /** One mark: a dot, a dash, or a digit mark with its candidate pieces. */
