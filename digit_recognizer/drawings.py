@@ -23,7 +23,7 @@ import numpy as np
 
 from digit_recognizer.cuts import Piece
 from digit_recognizer.preprocess import to_mnist_frame
-from digit_recognizer.reading import DIGIT
+from digit_recognizer.reading import DIGIT, FRAME
 from digit_recognizer.recognizer import energy
 from digit_recognizer.segment import Group, Layout
 
@@ -39,6 +39,8 @@ PAIR_ENERGY = -14.0  # a mark that is not a digit whole and is cut in two is cut
 def whole_drawing(layout: Layout, image) -> list[Piece]:
     """[every mark of `image` framed as one, as `predict` frames it] when its marks may be one drawing (their
     boxes overlap); [] otherwise. The reader adds it to its one batched model call, after every mark's pieces."""
+    if any(group.kind == FRAME for group in layout.groups):  # (framed whole, the box would be in the frame)
+        return []
     return as_one(layout, image) if one_drawing(layout.groups, ONE_DRAWING_OVERLAP, SAME_ROW) else []
 
 

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from digit_recognizer.pixels import ImageError
-from digit_recognizer.reading import DASH, DIGIT, DOT, NOT_A_DIGIT, Mark, Reading, to_json
+from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME, NOT_A_DIGIT, Mark, Reading, to_json
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.uploads import open_image
 
@@ -22,7 +22,7 @@ NO_DIGIT_IN_UPLOAD = "No digit found in this image. Try a closer photo of dark d
 NOT_A_DIGIT_MESSAGE = "That doesn't look like a digit"
 GUESSES_TITLE = "Top 3 guesses"
 UNSURE_TITLE = "Closest digits (unsure: it doesn't look like one)"
-LEFT_OUT = {NOT_A_DIGIT: "not a digit", DOT: "a dot", DASH: "a dash"}
+LEFT_OUT = {NOT_A_DIGIT: "not a digit", DOT: "a dot", DASH: "a dash", FRAME: "a box round it"}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ DIGIT = "digit"  # one of 0–9: part of the number
 NOT_A_DIGIT = "not a digit"  # a letter, doodle, scribble or shape: left out of the number
 DOT = "dot"  # a decimal point, comma or stray dot: left out of the number
 DASH = "dash"  # a dash, minus or underline: left out of the number
+FRAME = "frame"  # a box round the number (a cheque's amount box, a form's field): left out of the number
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from digit_recognizer.preprocess import (
     INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, Box, _digit_box, _frame, _labelled, _padded,
     _read_closer, _read_ink, _shrink_factor,
 )
-from digit_recognizer.reading import DASH, DIGIT, DOT
+from digit_recognizer.frames import without_frames
+from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME
 
 MAX_MARKS = 30  # an image holding more marks than this (a page of text, a sprinkle of specks) is not read
 MAX_PARTS = 4 * MAX_MARKS  # connected strokes counted before reading any closer: bounds all later work
@@ -49,7 +50,7 @@ SPLIT_RELATIVE = 1.3  # ...if, among 3 or more digit marks, it is also this much
 
 @dataclass(frozen=True)
 class Group:
-    """A mark: a DOT or DASH (no pieces), or a DIGIT mark with every way of cutting it into pieces."""
+    """A mark: a DOT, DASH or FRAME (no pieces), or a DIGIT mark with every way of cutting it into pieces."""
 
     kind: str
     box: Box
@@ -59,7 +60,7 @@ class Group:
 
 @dataclass(frozen=True)
 class Layout:
-    groups: tuple[Group, ...] = ()  # left to right
+    groups: tuple[Group, ...] = ()  # left to right, then the boxes round them (FRAME)
     message: str = ""  # why nothing was read, when there was too much to read
 
 
@@ -71,24 +72,25 @@ def find_marks(image) -> Layout:
     strongest = float(ink.max())
     if strongest < MIN_CONTRAST:
         return Layout()
-    components = cv2.connectedComponentsWithStats((ink > INK_LEVEL * strongest).astype(np.uint8), connectivity=8)
+    ink, components, boxes = without_frames(ink)  # a box round the number is no part of it
+    frames = tuple(Group(FRAME, tuple(value * factor for value in box)) for box in boxes)
     parts = components[2][1:]
     parts = parts[np.maximum(parts[:, 2], parts[:, 3]) * factor >= MIN_DIGIT_PIXELS]  # specks, as predict drops
     if len(parts) > MAX_PARTS:
         return _too_many()
     if len(parts) == 0:
-        return Layout()
+        return Layout(frames)
     height = _digit_height(parts)
     closer = factor
     if height < CLOSE_ENOUGH * TARGET_HEIGHT:  # small digits: read the ink again, closer
         closer = int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
-    fine = ink if closer == factor else _read_ink(pixels, closer)
+    fine = ink if closer == factor else without_frames(_read_ink(pixels, closer))[0]
     groups = _groups(fine, closer, float(fine.max()), components if closer == factor else None)
     if len(groups) > MAX_MARKS:
         return _too_many()
     if len(groups) == 1 and groups[0].kind == DIGIT:
-        return Layout((_as_predict_frames_it(groups[0], pixels, ink, factor, components[2][1:]),))
-    return Layout(tuple(groups))
+        return Layout((_as_predict_frames_it(groups[0], pixels, ink, factor, components[2][1:]),) + frames)
+    return Layout(tuple(groups) + frames)
 
 
 def _too_many() -> Layout:

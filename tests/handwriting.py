@@ -166,6 +166,15 @@ class ComposedNumber:
         return draw(self.digit_strokes[position], self.ink.shape, self.brush)
 
 
+def with_box(ink: np.ndarray, thickness: int, inset: int = 12) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """`ink` with a rectangle drawn round it `inset` px inside its edges (a cheque's amount box), and the
+    rectangle's box."""
+    framed = ink.copy()
+    height, width = ink.shape
+    cv2.rectangle(framed, (inset, inset), (width - 1 - inset, height - 1 - inset), 1.0, thickness)
+    return framed, (inset, inset, width - 2 * inset, height - 2 * inset)
+
+
 def long_touching_numbers(data: Pendigits, count: int, rng: np.random.Generator, **options) -> list[ComposedNumber]:
     """`count` 6-digit numbers whose digits all touch, each at least 4 times wider than tall (as flat as a dash);
     `options` go to compose_number."""

@@ -8,10 +8,10 @@ import pytest
 
 from digit_recognizer.cuts import CUT_SPACING, MAX_CUTS, cut_positions
 from digit_recognizer.reader import candidates
-from digit_recognizer.reading import DASH, DIGIT, DOT
+from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import MAX_MARKS, find_marks
-from handwriting import compose_number, draw, load_pendigits, long_touching_numbers, on_canvas, pendigit
+from handwriting import compose_number, draw, load_pendigits, long_touching_numbers, on_canvas, pendigit, with_box
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +209,29 @@ def test_a_long_thin_stroked_number_on_a_wide_canvas_is_not_a_dash(pendigits):
     for composed in numbers:
         kinds = [group.kind for group in find_marks(on_canvas(composed.ink, "transparent", rng)).groups]
         assert kinds == [DIGIT], composed.text
+
+
+@pytest.mark.parametrize("canvas", ["white", "photo"])
+def test_a_box_round_a_number_is_left_out_and_the_number_read_as_without_it(recognizer, pendigits, canvas):
+    """A cheque's amount box or a frame drawn round a number: framed whole with the number, it read as one drawing
+    that is not a digit (0 of 15 cheque-like boxed numbers were read). It is a FRAME mark, and the digits inside read
+    as they do without it."""
+    rng = np.random.default_rng(21)
+    for length in (1, 2, 3, 4, 5):
+        composed = compose_number(pendigits, int(rng.integers(1, 31)), length, rng, margin=50)
+        ink, box = with_box(composed.ink, max(2, int(0.6 * composed.brush)))
+        plain = recognizer.read(on_canvas(composed.ink, canvas, np.random.default_rng(1)))
+        reading = recognizer.read(on_canvas(ink, canvas, np.random.default_rng(1)))
+        assert reading.text == plain.text and len(reading.text) == length, composed.text
+        frames = [mark for mark in reading.marks if mark.kind == FRAME]
+        assert len(frames) == 1 and np.abs(np.subtract(frames[0].box, box)).max() <= 8 + composed.brush
+
+
+def test_a_box_with_nothing_inside_and_a_zero_round_a_dot_are_no_frames():
+    rectangle = np.zeros((300, 400), np.float32)
+    cv2.rectangle(rectangle, (60, 60), (340, 240), 1.0, 8)
+    zero = np.zeros((400, 400), np.float32)
+    cv2.ellipse(zero, (200, 200), (90, 140), 0, 0, 360, 1.0, 14)
+    cv2.circle(zero, (200, 200), 8, 1.0, -1)
+    for ink in (rectangle, zero):
+        assert FRAME not in [group.kind for group in find_marks(on_canvas(ink, "white", np.random.default_rng(0))).groups]

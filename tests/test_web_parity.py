@@ -58,7 +58,20 @@ def long_numbers():
     return found + [(f"thin long number {thin.text}", pixels_of(on_canvas(thin.ink, "transparent", rng)))]
 
 
-INPUTS = list(rendered_inputs(digits=1, numbers=8, seed=7)) + long_numbers()  # every form, numbers of 1–4 and 6 digits
+def boxed_numbers():
+    """Two numbers with a box drawn round them (frames.js finds and leaves out the box)."""
+    from tests.handwriting import compose_number, load_pendigits, on_canvas, with_box
+
+    rng, data = np.random.default_rng(21), load_pendigits()
+    found = []
+    for length, canvas in ((1, "white"), (3, "photo")):
+        composed = compose_number(data, int(rng.integers(1, 31)), length, rng, margin=50)
+        ink, _ = with_box(composed.ink, max(2, int(0.6 * composed.brush)))
+        found.append((f"boxed number {composed.text} ({canvas})", pixels_of(on_canvas(ink, canvas, rng))))
+    return found
+
+
+INPUTS = list(rendered_inputs(digits=1, numbers=8, seed=7)) + long_numbers() + boxed_numbers()  # every form, numbers of 1–4 and 6 digits
 
 
 @pytest.mark.parametrize("name, pixels", INPUTS, ids=[name for name, _ in INPUTS])

@@ -2,7 +2,7 @@
 // are drawings (a doodle, a letter, a symbol) rather than digits, judging a drawing whole rather than by its pieces.
 import { toMnistFrame } from "./preprocess.js";
 import { energy } from "./recognizer.js";
-import { DIGIT } from "./segment.js";
+import { DIGIT, FRAME } from "./segment.js";
 
 // drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
 export const ONE_DRAWING_OVERLAP = 0.1;
@@ -15,6 +15,7 @@ export const IN_NUMBER_ENERGY = -2.0;
 
 /** [every mark of `pixels` framed as one, as predict frames it] when its marks may be one drawing; [] otherwise. */
 export function wholeDrawing(layout, pixels) {
+  if (layout.groups.some((group) => group.kind === FRAME)) return []; // (framed whole, the box would be in the frame)
   return oneDrawing(layout.groups, ONE_DRAWING_OVERLAP, SAME_ROW) ? asOne(layout, pixels) : [];
 }
 

@@ -1,13 +1,14 @@
 // digit_recognizer/segment.py in JavaScript, function for function: finds the marks in an image (digits, dots,
-// dashes), left to right; for marks that may hold several touching digits, cuts.js proposes pieces and
+// dashes; boxes round them, with frames.js), left to right; for marks that may hold several touching digits, cuts.js proposes pieces and
 // reader.js lets the model choose among them. Works on preprocess.js's ink map.
 import { cutPositions, pieces } from "./cuts.js";
+import { withoutFrames } from "./frames.js";
 import { centralMoments, connectedComponentsWithStats, distanceTransform, minMax, morphology } from "./opencv.js";
 import {
   DETAIL_SIDE, INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, digitBox, frame, readCloser, readInk, shrinkFactor,
 } from "./preprocess.js";
 
-export const DIGIT = "digit", NOT_A_DIGIT = "not a digit", DOT = "dot", DASH = "dash";
+export const DIGIT = "digit", NOT_A_DIGIT = "not a digit", DOT = "dot", DASH = "dash", FRAME = "frame";
 export const MAX_MARKS = 30;
 export const MAX_PARTS = 4 * MAX_MARKS;
 export const TARGET_HEIGHT = 40;
@@ -54,20 +55,21 @@ export function findMarks(pixels) {
   const ink = readInk(pixels, factor);
   const strongest = minMax(ink)[1];
   if (strongest < MIN_CONTRAST) return { groups: [], message: "" };
-  const components = connectedComponentsWithStats(maskOf(ink, strongest), ink.width, ink.height);
+  const [kept, components, boxes] = withoutFrames(ink); // a box round the number is no part of it
+  const frames = boxes.map((box) => ({ kind: FRAME, box: box.map((value) => value * factor), cuts: 2, pieces: [] }));
   const parts = components.stats.slice(1).filter((part) => Math.max(part[2], part[3]) * factor >= MIN_DIGIT_PIXELS);
   if (parts.length > MAX_PARTS) return tooMany();
-  if (parts.length === 0) return { groups: [], message: "" };
+  if (parts.length === 0) return { groups: frames, message: "" };
   const height = digitHeight(parts);
   const closer = height >= CLOSE_ENOUGH * TARGET_HEIGHT ? factor
     : Math.min(factor, Math.max(1, Math.floor(factor * height / TARGET_HEIGHT)));
-  const fine = closer === factor ? ink : readInk(pixels, closer);
+  const fine = closer === factor ? kept : withoutFrames(readInk(pixels, closer))[0];
   const groups = groupsOf(fine, closer, minMax(fine)[1], closer === factor ? components : null);
   if (groups.length > MAX_MARKS) return tooMany();
   if (groups.length === 1 && groups[0].kind === DIGIT) {
-    return { groups: [asPredictFramesIt(groups[0], pixels, ink, factor, components.stats.slice(1))], message: "" };
+    return { groups: [asPredictFramesIt(groups[0], pixels, kept, factor, components.stats.slice(1)), ...frames], message: "" };
   }
-  return { groups, message: "" };
+  return { groups: [...groups, ...frames], message: "" };
 }
 
 function tooMany() {
