@@ -1,7 +1,11 @@
-"""Finds boxes round the writing (a cheque's amount box, a form's field, a frame drawn round a number), so that
-the reader leaves them out: framed whole with the digits inside, a number in a box reads as one drawing that is
-not a digit. A box is a connected stroke round at least one other, whose ink hugs the edges of its own bounding
-box on all four sides.
+"""Finds what is drawn or printed round the writing rather than written: boxes (a cheque's amount box, a form's
+field, a frame drawn round a number) and long ruled lines under or through it (a cheque's line, which the digits
+touch), so that the reader leaves them out. Framed whole with the digits inside, a boxed number read as one drawing
+that is not a digit; cut with its digits, a line touching them spoilt every piece.
+
+A box is a connected stroke round at least one other, whose ink hugs the edges of its own bounding box on all four
+sides. A line is a straight run of ink (level or sloping by up to 3°) RULE_LENGTH times as long as the tallest
+stroke is tall (that stroke measured without the line), which reaches past the strokes it touches at one end.
 """
 from __future__ import annotations
 
@@ -14,18 +18,92 @@ FRAME_BAND = 0.12  # a box's ink lies within this share of its shorter side (at 
 FRAME_INK = 0.9  # ...this share of it at least...
 FRAME_SIDE = 0.6  # ...and each of its four sides has ink along this share of its length at least
 MIN_FRAME_SIDE = 10  # px: a smaller stroke is no box round writing
+RULE_LENGTH = 2.7  # a straight horizontal stroke this many times longer than the tallest stroke is tall is a line...
+MIN_RULE = 20  # ...and this many px at least, reaching past the other strokes it touches at one end at least...
+RULE_BEYOND = 0.1  # ...by this much (times the tallest stroke's height; 2 px at least)...
+RULE_SLOPES = (0.0, -0.0125, 0.0125, -0.025, 0.025, -0.0375, 0.0375, -0.05, 0.05)  # ...level or sloping (rows/column)
 
 
-def without_frames(ink: np.ndarray) -> tuple[np.ndarray, tuple, list[Box]]:
-    """`ink` without the boxes round its writing, its strokes (cv2.connectedComponentsWithStats of its ink above
-    INK_LEVEL of its strongest) and the boxes' boxes (x, y, width, height, in `ink`'s pixels)."""
+def without_frames(ink: np.ndarray) -> tuple[np.ndarray, tuple, list[Box], list[Box]]:
+    """`ink` without the boxes round its writing and the long ruled lines through or under it, its strokes
+    (cv2.connectedComponentsWithStats of its ink above INK_LEVEL of its strongest), the boxes' boxes and the
+    lines' boxes (x, y, width, height, in `ink`'s pixels)."""
     components = _strokes(ink)
     found = frame_labels(components[1], components[2])
-    if not found:
-        return ink, components, []
     boxes = [tuple(int(value) for value in components[2][label, :4]) for label in found]
-    ink = ink * ~np.isin(components[1], found)
-    return ink, _strokes(ink), boxes
+    if found:
+        ink = ink * ~np.isin(components[1], found)
+        components = _strokes(ink)
+    if components[0] < 2:
+        return ink, components, boxes, []
+    labels, stats = components[1], components[2]
+    lines = np.zeros(labels.shape, bool)
+    shortest = max(RULE_LENGTH / 1.5 * int(stats[1:, 3].max()), MIN_RULE)  # (the tallest may be the line's own)
+    for label in np.flatnonzero(stats[1:, 2] >= shortest) + 1:  # only a stroke that long may hold such a line
+        x, y, width, height = (int(value) for value in stats[label, :4])
+        stroke = labels[y : y + height, x : x + width] == label
+        found = ruled_lines(stroke, shortest)
+        if not found.any():
+            continue
+        rest = stroke & ~found  # measured against the tallest stroke, this one without its line
+        rows = np.flatnonzero(rest.any(axis=1))
+        others = np.delete(stats[1:, 3], label - 1)
+        tallest = max(int(rows[-1] - rows[0] + 1) if rows.size else 0, int(others.max()) if others.size else 0)
+        found = ruled_lines(stroke, max(RULE_LENGTH * tallest, MIN_RULE))
+        if _beyond(found, rest, max(2.0, RULE_BEYOND * tallest)):
+            lines[y : y + height, x : x + width] |= found
+    if not lines.any():
+        return ink, components, boxes, []
+    count, _, stats, _ = cv2.connectedComponentsWithStats(lines.astype(np.uint8), connectivity=8)
+    found = [tuple(int(value) for value in stats[label, :4]) for label in range(1, count)]
+    found = [box for box in found if box[2] >= shortest / 2]  # the lines (not the bits beside one)
+    ink = ink * ~lines
+    components = _strokes(ink)
+    remnants = [label for label in range(1, components[0]) if _remnant(components[2][label], found)]
+    if remnants:
+        ink = ink * ~np.isin(components[1], remnants)
+        components = _strokes(ink)
+    return ink, components, boxes, found
+
+
+def _beyond(line: np.ndarray, rest: np.ndarray, margin: float) -> bool:
+    """Whether `line` reaches `margin` px past the rest of its stroke at one end at least (an underline's end is
+    free; a cloud's or a boat's base line ends in its other strokes)."""
+    line_columns, rest_columns = np.flatnonzero(line.any(axis=0)), np.flatnonzero(rest.any(axis=0))
+    if line_columns.size == 0 or rest_columns.size == 0:
+        return bool(line_columns.size)
+    return bool(line_columns[0] <= rest_columns[0] - margin or line_columns[-1] >= rest_columns[-1] + margin)
+
+
+def _remnant(part: np.ndarray, lines: list[Box]) -> bool:
+    """Whether a stroke (its stats) is a flat bit of one of `lines` (boxes) that the line left behind."""
+    x, y, width, height = (int(value) for value in part[:4])
+    return width >= 2 * height and any(x >= left - 2 and y >= top - 2 and x + width <= left + line_width + 2
+                                       and y + height <= top + line_height + 2
+                                       for left, top, line_width, line_height in lines)
+
+
+def ruled_lines(mask: np.ndarray, length: float) -> np.ndarray:
+    """The pixels of `mask` (one stroke's) on straight lines at least `length` px long, level or sloping by one of
+    RULE_SLOPES about its middle column: where one row, followed along the slope, holds ink in every column of such
+    a run, and the rows beside it."""
+    rows, width = mask.shape
+    columns = np.arange(width)
+    found = np.zeros_like(mask)
+    for slope in RULE_SLOPES:
+        shift = np.round(slope * (columns - width / 2)).astype(int)  # row offset per column
+        source = np.arange(rows)[:, None] + shift[None, :]
+        inside = (source >= 0) & (source < rows)
+        along = inside & mask[np.clip(source, 0, rows - 1), columns]  # row r followed along the slope...
+        along[:, 1:-1] |= along[:, :-2] & along[:, 2:]  # ...over gaps of a pixel (a thin line, shrunk, breaks up)
+        last_gap = np.maximum.accumulate(np.where(along, -1, columns), axis=1)
+        next_gap = np.minimum.accumulate(np.where(along, width, columns)[:, ::-1], axis=1)[:, ::-1]
+        long = along & (next_gap - last_gap - 1 >= length)
+        for step in (-2, -1, 0, 1, 2):  # back to the mask's rows, with two rows either side
+            target = source[long] + step
+            keep = (target >= 0) & (target < rows)
+            found[target[keep], np.nonzero(long)[1][keep]] = True
+    return mask & found
 
 
 def _strokes(ink: np.ndarray) -> tuple:
@@ -35,10 +113,11 @@ def _strokes(ink: np.ndarray) -> tuple:
 def frame_labels(labels: np.ndarray, stats: np.ndarray) -> list[int]:
     """The components (of cv2.connectedComponentsWithStats: `labels`, `stats`) that are boxes round others."""
     found = []
-    for label in range(1, len(stats)):
-        x, y, width, height, area = (int(value) for value in stats[label, :5])
-        if min(width, height) < MIN_FRAME_SIDE or area > width * height / 2 or not _round_another(
-                stats, label, x, y, width, height):
+    sizes = stats[1:, 2:5].astype(np.int64)  # width, height, area
+    hollow = (np.minimum(sizes[:, 0], sizes[:, 1]) >= MIN_FRAME_SIDE) & (2 * sizes[:, 2] <= sizes[:, 0] * sizes[:, 1])
+    for label in np.flatnonzero(hollow) + 1:
+        x, y, width, height = (int(value) for value in stats[label, :4])
+        if not _round_another(stats, int(label), x, y, width, height):
             continue
         mask = labels[y : y + height, x : x + width] == label
         band = max(2, int(FRAME_BAND * min(width, height)))

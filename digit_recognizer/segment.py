@@ -72,8 +72,9 @@ def find_marks(image) -> Layout:
     strongest = float(ink.max())
     if strongest < MIN_CONTRAST:
         return Layout()
-    ink, components, boxes = without_frames(ink)  # a box round the number is no part of it
-    frames = tuple(Group(FRAME, tuple(value * factor for value in box)) for box in boxes)
+    ink, components, boxes, lines = without_frames(ink)  # a box round the number, or a line under it, is no part of it
+    frames = tuple(Group(kind, tuple(value * factor for value in box))
+                   for kind, found in ((FRAME, boxes), (DASH, lines)) for box in found)
     parts = components[2][1:]
     parts = parts[np.maximum(parts[:, 2], parts[:, 3]) * factor >= MIN_DIGIT_PIXELS]  # specks, as predict drops
     if len(parts) > MAX_PARTS:

@@ -175,6 +175,17 @@ def with_box(ink: np.ndarray, thickness: int, inset: int = 12) -> tuple[np.ndarr
     return framed, (inset, inset, width - 2 * inset, height - 2 * inset)
 
 
+def with_line_under(ink: np.ndarray, thickness: int, depth: float, angle: float = 0.0) -> np.ndarray:
+    """`ink` with a straight line across it (10 px from either edge) at `depth` of its height, the whole turned by
+    `angle` degrees (a cheque's printed line, photographed a little askew)."""
+    lined = ink.copy()
+    height, width = ink.shape
+    row = int(depth * height)
+    cv2.line(lined, (10, row), (width - 10, row), 1.0, thickness)
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(lined, turn, (width, height)) if angle else lined
+
+
 def long_touching_numbers(data: Pendigits, count: int, rng: np.random.Generator, **options) -> list[ComposedNumber]:
     """`count` 6-digit numbers whose digits all touch, each at least 4 times wider than tall (as flat as a dash);
     `options` go to compose_number."""

@@ -11,7 +11,8 @@ from digit_recognizer.reader import candidates
 from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import MAX_MARKS, find_marks
-from handwriting import compose_number, draw, load_pendigits, long_touching_numbers, on_canvas, pendigit, with_box
+from handwriting import (compose_number, draw, load_pendigits, long_touching_numbers, on_canvas, pendigit, with_box,
+                         with_line_under)
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +236,29 @@ def test_a_box_with_nothing_inside_and_a_zero_round_a_dot_are_no_frames():
     cv2.circle(zero, (200, 200), 8, 1.0, -1)
     for ink in (rectangle, zero):
         assert FRAME not in [group.kind for group in find_marks(on_canvas(ink, "white", np.random.default_rng(0))).groups]
+
+
+@pytest.mark.parametrize("angle", [0.0, 2.5])
+def test_a_line_under_a_number_that_its_digits_touch_is_left_out_as_a_dash(recognizer, pendigits, angle):
+    """A cheque's line, which the digits touch or cross: as one stroke with them, it was cut into pieces with them.
+    A straight line over 2.7 times as long as the tallest stroke is tall (level or sloping by up to 3°) is left out
+    first, and the digits read as they do without it."""
+    rng = np.random.default_rng(31)
+    read = 0
+    for length in (3, 4, 5, 4, 3):
+        composed = compose_number(pendigits, int(rng.integers(1, 31)), length, rng, margin=60, height=100)
+        height = composed.ink.shape[0]
+        lined = with_line_under(composed.ink, max(4, int(composed.brush)), (height - 60) / height, angle)
+        plain = recognizer.read(on_canvas(composed.ink, "photo", np.random.default_rng(2)))
+        reading = recognizer.read(on_canvas(lined, "photo", np.random.default_rng(2)))
+        lines = [mark for mark in reading.marks if mark.kind == DASH]
+        assert len(lines) == 1 and lines[0].box[2] > 0.8 * composed.ink.shape[1], composed.text
+        read += reading.text == plain.text
+    assert read >= 4
+
+
+def test_digits_with_long_straight_strokes_keep_them(recognizer):
+    """A 7's bar or a 2's base is no ruled line: they are never 2.7 times as long as the digit is tall."""
+    seven_two = [[(60, 80), (200, 80), (110, 320)], [(230, 130), (300, 80), (350, 140), (240, 320), (380, 320)]]
+    ink = draw([np.float32(stroke) for stroke in seven_two], (400, 440), 14.0)
+    assert recognizer.read(on_canvas(ink, "white", np.random.default_rng(0))).text == "72"

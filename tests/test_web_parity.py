@@ -71,7 +71,22 @@ def boxed_numbers():
     return found
 
 
-INPUTS = list(rendered_inputs(digits=1, numbers=8, seed=7)) + long_numbers() + boxed_numbers()  # every form, numbers of 1–4 and 6 digits
+def underlined_numbers():
+    """Two numbers over a line that their digits touch, level and turned 2.5° (frames.js finds and leaves out the line)."""
+    from tests.handwriting import compose_number, load_pendigits, on_canvas, with_line_under
+
+    rng, data = np.random.default_rng(31), load_pendigits()
+    found = []
+    for length, angle in ((3, 0.0), (4, 2.5)):
+        composed = compose_number(data, int(rng.integers(1, 31)), length, rng, margin=60, height=100)
+        height = composed.ink.shape[0]
+        ink = with_line_under(composed.ink, max(4, int(composed.brush)), (height - 60) / height, angle)
+        found.append((f"underlined number {composed.text} ({angle}°)", pixels_of(on_canvas(ink, "photo", rng))))
+    return found
+
+
+INPUTS = (list(rendered_inputs(digits=1, numbers=8, seed=7)) + long_numbers() + boxed_numbers()
+          + underlined_numbers())  # every form, numbers of 1–4 and 6 digits
 
 
 @pytest.mark.parametrize("name, pixels", INPUTS, ids=[name for name, _ in INPUTS])

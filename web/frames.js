@@ -1,23 +1,124 @@
-// digit_recognizer/frames.py in JavaScript: finds boxes round the writing (a cheque's amount box, a form's field),
-// so that the reader leaves them out. A box is a connected stroke round at least one other, whose ink hugs the
-// edges of its own bounding box on all four sides.
-import { connectedComponentsWithStats, minMax, plane } from "./opencv.js";
+// digit_recognizer/frames.py in JavaScript: finds boxes round the writing (a cheque's amount box, a form's field)
+// and long ruled lines through or under it, so that the reader leaves them out.
+import { connectedComponentsWithStats, cvRound, minMax, plane } from "./opencv.js";
 import { INK_LEVEL } from "./preprocess.js";
 
 export const FRAME_BAND = 0.12, FRAME_INK = 0.9, FRAME_SIDE = 0.6, MIN_FRAME_SIDE = 10;
+export const RULE_LENGTH = 2.7, MIN_RULE = 20, RULE_BEYOND = 0.1;
+export const RULE_SLOPES = [0.0, -0.0125, 0.0125, -0.025, 0.025, -0.0375, 0.0375, -0.05, 0.05];
 
-/** [ink without the boxes round its writing, its strokes (connectedComponentsWithStats of its ink above INK_LEVEL of
- * its strongest), the boxes' boxes (x, y, width, height, in ink's pixels)]. */
+/** [ink without the boxes round its writing and the long ruled lines through or under it, its strokes
+ * (connectedComponentsWithStats of its ink above INK_LEVEL of its strongest), the boxes' boxes, the lines' boxes
+ * (x, y, width, height, in ink's pixels)] (frames.py's without_frames). */
 export function withoutFrames(ink) {
-  const components = strokes(ink);
+  let components = strokes(ink);
   const found = frameLabels(components.labels, ink.width, components.stats);
-  if (!found.length) return [ink, components, []];
   const boxes = found.map((label) => components.stats[label].slice(0, 4));
+  if (found.length) {
+    ink = dropped(ink, (i) => found.includes(components.labels[i]));
+    components = strokes(ink);
+  }
+  if (components.count < 2) return [ink, components, boxes, []];
+  const { labels, stats } = components;
+  const lines = new Uint8Array(labels.length);
+  let any = false;
+  const heights = stats.slice(1).map((part) => part[3]);
+  const shortest = Math.max(RULE_LENGTH / 1.5 * Math.max(...heights), MIN_RULE); // (the tallest may be the line's own)
+  for (let label = 1; label < stats.length; label++) {
+    const [x, y, width, height] = stats[label];
+    if (width < shortest) continue; // only a stroke that long may hold such a line
+    const stroke = new Uint8Array(width * height);
+    for (let row = 0; row < height; row++) {
+      for (let column = 0; column < width; column++) stroke[row * width + column] = labels[(y + row) * ink.width + x + column] === label;
+    }
+    let found = ruledLines(stroke, width, height, shortest);
+    if (!found.some((value) => value)) continue;
+    const rest = stroke.map((value, i) => value && !found[i] ? 1 : 0); // measured against the tallest stroke, this one without its line
+    let top = -1, bottom = -1;
+    for (let i = 0; i < rest.length; i++) if (rest[i]) { const row = Math.trunc(i / width); if (top < 0) top = row; bottom = row; }
+    const others = heights.filter((_, index) => index !== label - 1);
+    const tallest = Math.max(top >= 0 ? bottom - top + 1 : 0, others.length ? Math.max(...others) : 0);
+    found = ruledLines(stroke, width, height, Math.max(RULE_LENGTH * tallest, MIN_RULE));
+    if (!beyond(found, rest, width, height, Math.max(2.0, RULE_BEYOND * tallest))) continue;
+    for (let i = 0; i < found.length; i++) {
+      if (found[i]) { lines[(y + Math.trunc(i / width)) * ink.width + x + (i % width)] = 1; any = true; }
+    }
+  }
+  if (!any) return [ink, components, boxes, []];
+  const parts = connectedComponentsWithStats(lines, ink.width, ink.height).stats.slice(1).map((part) => part.slice(0, 4))
+    .filter((box) => box[2] >= shortest / 2); // the lines (not the bits beside one)
+  ink = dropped(ink, (i) => lines[i] === 1);
+  components = strokes(ink);
+  const remnants = [];
+  for (let label = 1; label < components.count; label++) if (remnant(components.stats[label], parts)) remnants.push(label);
+  if (remnants.length) {
+    const labelsNow = components.labels;
+    ink = dropped(ink, (i) => remnants.includes(labelsNow[i]));
+    components = strokes(ink);
+  }
+  return [ink, components, boxes, parts];
+}
+
+/** Whether `line` reaches `margin` px past the rest of its stroke (`rest`) at one end at least (both width × height). */
+function beyond(line, rest, width, height, margin) {
+  const span = (mask) => {
+    let first = -1, last = -1;
+    for (let column = 0; column < width; column++) {
+      for (let row = 0; row < height; row++) {
+        if (mask[row * width + column]) { if (first < 0) first = column; last = column; break; }
+      }
+    }
+    return [first, last];
+  };
+  const [lineFirst, lineLast] = span(line), [restFirst, restLast] = span(rest);
+  if (lineFirst < 0 || restFirst < 0) return lineFirst >= 0;
+  return lineFirst <= restFirst - margin || lineLast >= restLast + margin;
+}
+
+/** Whether a stroke (its stats) is a flat bit of one of `lines` (boxes) that the line left behind. */
+function remnant([x, y, width, height], lines) {
+  return width >= 2 * height && lines.some(([left, top, lineWidth, lineHeight]) => x >= left - 2 && y >= top - 2
+    && x + width <= left + lineWidth + 2 && y + height <= top + lineHeight + 2);
+}
+
+/** The pixels of `mask` (one stroke's, width × height) on straight lines at least `length` px long, level or sloping
+ * by one of RULE_SLOPES about its middle column (frames.py's ruled_lines). */
+export function ruledLines(mask, width, height, length) {
+  const found = new Uint8Array(mask.length);
+  const seen = new Uint8Array(width), along = new Uint8Array(width), source = new Int32Array(width);
+  const lastGap = new Int32Array(width);
+  for (const slope of RULE_SLOPES) {
+    const shift = Int32Array.from({ length: width }, (_, column) => cvRound(slope * (column - width / 2)));
+    for (let row = 0; row < height; row++) {
+      for (let column = 0; column < width; column++) {
+        source[column] = row + shift[column];
+        seen[column] = source[column] >= 0 && source[column] < height && mask[source[column] * width + column] ? 1 : 0;
+      }
+      let last = -1;
+      for (let column = 0; column < width; column++) { // over gaps of a pixel (a thin line, shrunk, breaks up)
+        along[column] = seen[column] || (column > 0 && column < width - 1 && seen[column - 1] && seen[column + 1]) ? 1 : 0;
+        if (!along[column]) last = column;
+        lastGap[column] = last;
+      }
+      let next = width;
+      for (let column = width - 1; column >= 0; column--) {
+        if (!along[column]) { next = column; continue; }
+        if (next - lastGap[column] - 1 < length) continue;
+        for (let step = -2; step <= 2; step++) {
+          const target = source[column] + step;
+          if (target >= 0 && target < height) found[target * width + column] = 1;
+        }
+      }
+    }
+  }
+  for (let i = 0; i < found.length; i++) found[i] &= mask[i];
+  return found;
+}
+
+function dropped(ink, where) {
   const data = Float32Array.from(ink.data);
-  const dropped = new Set(found);
-  for (let i = 0; i < data.length; i++) if (dropped.has(components.labels[i])) data[i] = 0;
-  const kept = plane(ink.width, ink.height, data);
-  return [kept, strokes(kept), boxes];
+  for (let i = 0; i < data.length; i++) if (where(i)) data[i] = 0;
+  return plane(ink.width, ink.height, data);
 }
 
 function strokes(ink) {

@@ -55,8 +55,9 @@ export function findMarks(pixels) {
   const ink = readInk(pixels, factor);
   const strongest = minMax(ink)[1];
   if (strongest < MIN_CONTRAST) return { groups: [], message: "" };
-  const [kept, components, boxes] = withoutFrames(ink); // a box round the number is no part of it
-  const frames = boxes.map((box) => ({ kind: FRAME, box: box.map((value) => value * factor), cuts: 2, pieces: [] }));
+  const [kept, components, boxes, lines] = withoutFrames(ink); // a box round the number, or a line under it, is no part of it
+  const frames = [...boxes.map((box) => [FRAME, box]), ...lines.map((box) => [DASH, box])]
+    .map(([kind, box]) => ({ kind, box: box.map((value) => value * factor), cuts: 2, pieces: [] }));
   const parts = components.stats.slice(1).filter((part) => Math.max(part[2], part[3]) * factor >= MIN_DIGIT_PIXELS);
   if (parts.length > MAX_PARTS) return tooMany();
   if (parts.length === 0) return { groups: frames, message: "" };
