@@ -20,12 +20,15 @@ METRIC_KEYS = {
     "temperature", "energy_threshold", "calibration", "false_rejection", "validation_images", "outlier_images",
 }
 QUICKDRAW_PATH = os.environ.get("QUICKDRAW_PATH", str(REPO_ROOT.parent / "shared" / "data" / "quickdraw_6.npz"))
+PENDIGITS_PATH = os.environ.get("PENDIGITS_PATH", str(REPO_ROOT.parent / "shared" / "data" / "pendigits_train.npz"))
+OPTDIGITS_PATH = os.environ.get("OPTDIGITS_PATH", str(REPO_ROOT.parent / "shared" / "data" / "optdigits_train.npz"))
 KAGGLE_IMAGES = 25
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory, mnist_test, mnist_path):
-    """One short run (2,000 images, 1 epoch, Quick, Draw! doodles) in a temporary directory, with a Kaggle test.csv."""
+    """One short run (2,000 images, 1 epoch, Quick, Draw! doodles, pendigits, optdigits) in a temporary directory,
+    with a Kaggle test.csv."""
     workdir = tmp_path_factory.mktemp("notebook")
     images = mnist_test[0][:KAGGLE_IMAGES].reshape(KAGGLE_IMAGES, 784)
     header = ",".join(f"pixel{index}" for index in range(784))
@@ -33,7 +36,8 @@ def smoke_run(tmp_path_factory, mnist_test, mnist_path):
     papermill.execute_notebook(
         str(NOTEBOOK), str(workdir / "executed.ipynb"), cwd=str(workdir), progress_bar=False,
         parameters={"MNIST_PATH": str(mnist_path), "TRAIN_LIMIT": 2000, "EPOCHS": 1, "QUICKDRAW_PATH": QUICKDRAW_PATH,
-                    "OUTPUT_DIR": "out", "KAGGLE_TEST_CSV": "test.csv"},
+                    "PENDIGITS_PATH": PENDIGITS_PATH,
+                    "OPTDIGITS_PATH": OPTDIGITS_PATH, "OUTPUT_DIR": "out", "KAGGLE_TEST_CSV": "test.csv"},
     )
     return workdir / "out", images
 
@@ -97,6 +101,17 @@ def test_metrics_json_is_written_with_every_key(smoke_run):
     assert 0.0 <= metrics["test_accuracy"] <= 1.0 and metrics["training_seconds"] > 0
     assert metrics["temperature"] > 0 and np.isfinite(metrics["energy_threshold"])
     assert metrics["outlier_images"] > 1000  # doodles and generated drawings, less the held-out tenth
+
+
+def test_temperature_is_fitted_on_some_pendigits_writers_and_measured_on_the_others(smoke_run):
+    output_dir, _ = smoke_run
+    metrics = json.loads((output_dir / "metrics.json").read_text())
+    assert metrics["temperature_fit"].startswith("200 MNIST training digits held out")
+    assert metrics["temperature_fit"].endswith("digits of pendigits, writers 1–15")
+    assert "pendigits, writers 16–30" in metrics["calibration"] and "pendigits" not in metrics["calibration"]
+    assert metrics["calibration"]["optdigits"]["count"] == 1934  # no writers given: all measure
+    assert metrics["calibration"]["pendigits, writers 16–30"]["count"] == 3745  # of 7,494: the other 3,749 fit T
+    assert {"pendigits, writers 1–15", "pendigits, writers 16–30"} <= metrics["false_rejection"].keys()
 
 
 def test_written_metrics_give_the_recognizer_its_temperature_and_threshold(smoke_run):
