@@ -1,6 +1,6 @@
 """Numbers written as on a cheque: photos of numbers composed from one pendigits writer's digits, plain, in a box
 (a cheque's amount box), over a line that the digits touch (level, or turned up to 3°, as a photo is taken a little
-askew) and after a printed "$". Prints one table: the share read exactly by `read`.
+askew), in a box with such a line across it, and after a printed "$". Prints one table: the share read exactly by `read`.
 
     python benchmarks/cheques.py                  # 100 numbers per style, seed 0
     python benchmarks/cheques.py --numbers 30 --seed 1
@@ -24,7 +24,8 @@ from benchmarks.timing import markdown_table
 from digit_recognizer.recognizer import DigitRecognizer
 from tests.handwriting import compose_number, load_pendigits, on_canvas, with_box, with_line_under
 
-STYLES = ("plain", "in a box", "over a level line", "over a line turned up to 3°", "after a printed $")
+STYLES = ("plain", "in a box", "over a level line", "over a line turned up to 3°", "in a box, over a line across it",
+          "after a printed $")
 
 
 def cheque_ink(ink: np.ndarray, style: str, brush: float, rng: np.random.Generator) -> np.ndarray:
@@ -37,6 +38,8 @@ def cheque_ink(ink: np.ndarray, style: str, brush: float, rng: np.random.Generat
         return with_line_under(ink, max(2, int(0.6 * brush)), depth)
     if style == "over a line turned up to 3°":
         return with_line_under(ink, max(2, int(0.6 * brush)), depth, rng.uniform(-3, 3))
+    if style == "in a box, over a line across it":  # (the line meets the box's sides: one stroke with it)
+        return with_box(with_line_under(ink, max(2, int(0.6 * brush)), depth), max(2, int(0.6 * brush)), 8)[0]
     if style == "after a printed $":
         size = height - 120
         dollar = np.zeros((height, int(0.6 * size) + 20), np.uint8)

@@ -4,7 +4,8 @@ touch), so that the reader leaves them out. Framed whole with the digits inside,
 that is not a digit; cut with its digits, a line touching them spoilt every piece.
 
 A box is a connected stroke round at least one other, whose ink hugs the edges of its own bounding box on all four
-sides. A line is a straight run of ink (level or sloping by up to 3°) RULE_LENGTH times as long as the tallest
+sides; or, when the writing inside touches it (through a line across it), a stroke whose bounding box's edges are
+inked all along (straight and closed): then only its edges are left out. A line is a straight run of ink (level or sloping by up to 3°) RULE_LENGTH times as long as the tallest
 stroke is tall (that stroke measured without the line), which reaches past the strokes it touches at one end.
 """
 from __future__ import annotations
@@ -18,6 +19,8 @@ FRAME_BAND = 0.12  # a box's ink lies within this share of its shorter side (at 
 FRAME_INK = 0.9  # ...this share of it at least...
 FRAME_SIDE = 0.6  # ...and each of its four sides has ink along this share of its length at least
 MIN_FRAME_SIDE = 10  # px: a smaller stroke is no box round writing
+FRAME_CLOSED = 0.95  # a box whose four edges are inked along this share of their length at least...
+FRAME_FILL = 0.85  # ...is a box round writing that touches it if the ink inside fills at most this share of its height
 RULE_LENGTH = 2.7  # a straight horizontal stroke this many times longer than the tallest stroke is tall is a line...
 MIN_RULE = 20  # ...and this many px at least, reaching past the other strokes it touches at one end at least...
 RULE_BEYOND = 0.1  # ...by this much (times the tallest stroke's height; 2 px at least)...
@@ -29,10 +32,9 @@ def without_frames(ink: np.ndarray) -> tuple[np.ndarray, tuple, list[Box], list[
     (cv2.connectedComponentsWithStats of its ink above INK_LEVEL of its strongest), the boxes' boxes and the
     lines' boxes (x, y, width, height, in `ink`'s pixels)."""
     components = _strokes(ink)
-    found = frame_labels(components[1], components[2])
-    boxes = [tuple(int(value) for value in components[2][label, :4]) for label in found]
-    if found:
-        ink = ink * ~np.isin(components[1], found)
+    found, boxes = frames(components[1], components[2])
+    if boxes:
+        ink = ink * ~found
         components = _strokes(ink)
     if components[0] < 2:
         return ink, components, boxes, []
@@ -110,23 +112,31 @@ def _strokes(ink: np.ndarray) -> tuple:
     return cv2.connectedComponentsWithStats((ink > INK_LEVEL * float(ink.max())).astype(np.uint8), connectivity=8)
 
 
-def frame_labels(labels: np.ndarray, stats: np.ndarray) -> list[int]:
-    """The components (of cv2.connectedComponentsWithStats: `labels`, `stats`) that are boxes round others."""
-    found = []
+def frames(labels: np.ndarray, stats: np.ndarray) -> tuple[np.ndarray, list[Box]]:
+    """The pixels of the boxes round the writing among the components (of cv2.connectedComponentsWithStats: `labels`,
+    `stats`), and the boxes' boxes: a stroke round others whose ink hugs its box's edges (all of it), or a straight,
+    closed box that the writing inside touches (its edges only, FRAME_BAND deep)."""
+    found, boxes = np.zeros(labels.shape, bool), []
     sizes = stats[1:, 2:5].astype(np.int64)  # width, height, area
     hollow = (np.minimum(sizes[:, 0], sizes[:, 1]) >= MIN_FRAME_SIDE) & (2 * sizes[:, 2] <= sizes[:, 0] * sizes[:, 1])
     for label in np.flatnonzero(hollow) + 1:
         x, y, width, height = (int(value) for value in stats[label, :4])
-        if not _round_another(stats, int(label), x, y, width, height):
-            continue
         mask = labels[y : y + height, x : x + width] == label
         band = max(2, int(FRAME_BAND * min(width, height)))
-        rows, columns = np.nonzero(mask)
-        near = (rows < band) | (rows >= height - band) | (columns < band) | (columns >= width - band)
-        sides = (mask[:band].any(axis=0), mask[-band:].any(axis=0), mask[:, :band].any(axis=1), mask[:, -band:].any(axis=1))
-        if near.mean() >= FRAME_INK and min(side.mean() for side in sides) >= FRAME_SIDE:
-            found.append(label)
-    return found
+        edges = np.zeros_like(mask)
+        edges[:band], edges[-band:], edges[:, :band], edges[:, -band:] = True, True, True, True
+        sides = min(side.mean() for side in (mask[:band].any(axis=0), mask[-band:].any(axis=0),
+                                             mask[:, :band].any(axis=1), mask[:, -band:].any(axis=1)))
+        inner = np.flatnonzero((mask & ~edges).any(axis=1))
+        if sides >= FRAME_SIDE and (mask & edges).sum() >= FRAME_INK * mask.sum() and _round_another(
+                stats, int(label), x, y, width, height):
+            found[y : y + height, x : x + width] |= mask
+        elif sides >= FRAME_CLOSED and inner.size and inner[-1] - inner[0] + 1 <= FRAME_FILL * height:
+            found[y : y + height, x : x + width] |= mask & edges
+        else:
+            continue
+        boxes.append((x, y, width, height))
+    return found, boxes
 
 
 def _round_another(stats: np.ndarray, label: int, x: int, y: int, width: int, height: int) -> bool:

@@ -262,3 +262,21 @@ def test_digits_with_long_straight_strokes_keep_them(recognizer):
     seven_two = [[(60, 80), (200, 80), (110, 320)], [(230, 130), (300, 80), (350, 140), (240, 320), (380, 320)]]
     ink = draw([np.float32(stroke) for stroke in seven_two], (400, 440), 14.0)
     assert recognizer.read(on_canvas(ink, "white", np.random.default_rng(0))).text == "72"
+
+
+def test_a_number_on_a_line_across_its_box_reads_as_without_them(recognizer, pendigits):
+    """A cheque's box with its line across it, the digits standing on the line: box, line and digits are one stroke,
+    so the box is no stroke round others. Its straight, closed edges are left out, then the line, now free at its
+    ends."""
+    rng = np.random.default_rng(41)
+    read = 0
+    for length in (3, 4, 5, 4, 3):  # (under 2 digits, a line across the number is too short to tell from a stroke)
+        composed = compose_number(pendigits, int(rng.integers(1, 31)), length, rng, margin=60, height=100)
+        height = composed.ink.shape[0]
+        lined = with_line_under(composed.ink, max(3, int(0.6 * composed.brush)), (height - 60) / height)
+        ink, box = with_box(lined, max(2, int(0.6 * composed.brush)), 8)
+        plain = recognizer.read(on_canvas(composed.ink, "photo", np.random.default_rng(3)))
+        reading = recognizer.read(on_canvas(ink, "photo", np.random.default_rng(3)))
+        found = [mark.kind for mark in reading.marks if mark.kind in (FRAME, DASH)] == [FRAME, DASH]
+        read += found and reading.text == plain.text
+    assert read >= 3  # (the misses, 9289 and 46258: cropped this tight, no ink at all is found in the photo)

@@ -59,8 +59,8 @@ def long_numbers():
 
 
 def boxed_numbers():
-    """Two numbers with a box drawn round them (frames.js finds and leaves out the box)."""
-    from tests.handwriting import compose_number, load_pendigits, on_canvas, with_box
+    """Numbers with a box drawn round them (frames.js finds and leaves out the box), one with a line across the box."""
+    from tests.handwriting import compose_number, load_pendigits, on_canvas, with_box, with_line_under
 
     rng, data = np.random.default_rng(21), load_pendigits()
     found = []
@@ -68,6 +68,11 @@ def boxed_numbers():
         composed = compose_number(data, int(rng.integers(1, 31)), length, rng, margin=50)
         ink, _ = with_box(composed.ink, max(2, int(0.6 * composed.brush)))
         found.append((f"boxed number {composed.text} ({canvas})", pixels_of(on_canvas(ink, canvas, rng))))
+    composed = compose_number(data, 7, 4, rng, margin=60)  # in a box with a line across it, the digits on the line
+    height = composed.ink.shape[0]
+    lined = with_line_under(composed.ink, max(4, int(composed.brush)), (height - 60) / height)
+    ink, _ = with_box(lined, max(2, int(0.6 * composed.brush)), 8)
+    found.append((f"boxed number over a line {composed.text}", pixels_of(on_canvas(ink, "photo", rng))))
     return found
 
 

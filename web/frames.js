@@ -3,7 +3,7 @@
 import { connectedComponentsWithStats, cvRound, minMax, plane } from "./opencv.js";
 import { INK_LEVEL } from "./preprocess.js";
 
-export const FRAME_BAND = 0.12, FRAME_INK = 0.9, FRAME_SIDE = 0.6, MIN_FRAME_SIDE = 10;
+export const FRAME_BAND = 0.12, FRAME_INK = 0.9, FRAME_SIDE = 0.6, MIN_FRAME_SIDE = 10, FRAME_CLOSED = 0.95, FRAME_FILL = 0.85;
 export const RULE_LENGTH = 2.7, MIN_RULE = 20, RULE_BEYOND = 0.1;
 export const RULE_SLOPES = [0.0, -0.0125, 0.0125, -0.025, 0.025, -0.0375, 0.0375, -0.05, 0.05];
 
@@ -12,10 +12,9 @@ export const RULE_SLOPES = [0.0, -0.0125, 0.0125, -0.025, 0.025, -0.0375, 0.0375
  * (x, y, width, height, in ink's pixels)] (frames.py's without_frames). */
 export function withoutFrames(ink) {
   let components = strokes(ink);
-  const found = frameLabels(components.labels, ink.width, components.stats);
-  const boxes = found.map((label) => components.stats[label].slice(0, 4));
-  if (found.length) {
-    ink = dropped(ink, (i) => found.includes(components.labels[i]));
+  const [found, boxes] = frames(components.labels, ink.width, components.stats);
+  if (boxes.length) {
+    ink = dropped(ink, (i) => found[i] === 1);
     components = strokes(ink);
   }
   if (components.count < 2) return [ink, components, boxes, []];
@@ -128,17 +127,20 @@ function strokes(ink) {
   return connectedComponentsWithStats(mask, ink.width, ink.height);
 }
 
-/** The components (labels, one row `width` long per image row; stats) that are boxes round others. */
-export function frameLabels(labels, width, stats) {
-  const found = [];
+/** [the pixels (1 per pixel of labels, `width` per row) of the boxes round the writing, their boxes] (frames.py's
+ * frames): a stroke round others whose ink hugs its box's edges (all of it), or a straight, closed box that the
+ * writing inside touches (its edges only). */
+export function frames(labels, width, stats) {
+  const found = new Uint8Array(labels.length);
+  const boxes = [];
   for (let label = 1; label < stats.length; label++) {
     const [x, y, boxWidth, boxHeight, area] = stats[label];
-    if (Math.min(boxWidth, boxHeight) < MIN_FRAME_SIDE || area > boxWidth * boxHeight / 2
-        || !roundAnother(stats, label, x, y, boxWidth, boxHeight)) continue;
+    if (Math.min(boxWidth, boxHeight) < MIN_FRAME_SIDE || 2 * area > boxWidth * boxHeight) continue;
     const band = Math.max(2, Math.trunc(FRAME_BAND * Math.min(boxWidth, boxHeight)));
     const top = new Uint8Array(boxWidth), bottom = new Uint8Array(boxWidth);
     const left = new Uint8Array(boxHeight), right = new Uint8Array(boxHeight);
-    let near = 0, inside = 0;
+    let near = 0, inside = 0, innerTop = -1, innerBottom = -1;
+    const onEdge = (row, column) => row < band || row >= boxHeight - band || column < band || column >= boxWidth - band;
     for (let row = 0; row < boxHeight; row++) {
       for (let column = 0; column < boxWidth; column++) {
         if (labels[(y + row) * width + x + column] !== label) continue;
@@ -147,15 +149,27 @@ export function frameLabels(labels, width, stats) {
         if (row >= boxHeight - band) bottom[column] = 1;
         if (column < band) left[row] = 1;
         if (column >= boxWidth - band) right[row] = 1;
-        if (row < band || row >= boxHeight - band || column < band || column >= boxWidth - band) near++;
+        if (onEdge(row, column)) near++;
+        else { if (innerTop < 0) innerTop = row; innerBottom = row; }
       }
     }
     const share = (side) => side.reduce((sum, value) => sum + value, 0) / side.length;
-    if (near / inside >= FRAME_INK && Math.min(share(top), share(bottom), share(left), share(right)) >= FRAME_SIDE) {
-      found.push(label);
+    const sides = Math.min(share(top), share(bottom), share(left), share(right));
+    let edgesOnly;
+    if (sides >= FRAME_SIDE && near >= FRAME_INK * inside && roundAnother(stats, label, x, y, boxWidth, boxHeight)) {
+      edgesOnly = false;
+    } else if (sides >= FRAME_CLOSED && innerTop >= 0 && innerBottom - innerTop + 1 <= FRAME_FILL * boxHeight) {
+      edgesOnly = true;
+    } else continue;
+    for (let row = 0; row < boxHeight; row++) {
+      for (let column = 0; column < boxWidth; column++) {
+        const i = (y + row) * width + x + column;
+        if (labels[i] === label && (!edgesOnly || onEdge(row, column))) found[i] = 1;
+      }
     }
+    boxes.push([x, y, boxWidth, boxHeight]);
   }
-  return found;
+  return [found, boxes];
 }
 
 /** Whether another component lies wholly inside the box of component `label`. */
