@@ -5,8 +5,9 @@ that is not a digit; cut with its digits, a line touching them spoilt every piec
 
 A box is a connected stroke round at least one other, whose ink hugs the edges of its own bounding box on all four
 sides; or, when the writing inside touches it (through a line across it), a stroke whose bounding box's edges are
-inked all along (straight and closed): then only its edges are left out. A line is a straight run of ink (level or sloping by up to 3°) RULE_LENGTH times as long as the tallest
-stroke is tall (that stroke measured without the line), which reaches past the strokes it touches at one end.
+inked all along (straight and closed): then only its edges are left out. A line is a straight run of ink (level
+or sloping by up to 3°) RULE_LENGTH times as long as the tallest stroke is tall (that stroke measured without the
+line), which reaches past the strokes it touches at one end.
 """
 from __future__ import annotations
 
@@ -32,40 +33,46 @@ def without_frames(ink: np.ndarray) -> tuple[np.ndarray, tuple, list[Box], list[
     (cv2.connectedComponentsWithStats of its ink above INK_LEVEL of its strongest), the boxes' boxes and the
     lines' boxes (x, y, width, height, in `ink`'s pixels)."""
     components = _strokes(ink)
-    found, boxes = frames(components[1], components[2])
+    in_boxes, boxes = frames(components[1], components[2])
     if boxes:
-        ink = ink * ~found
+        ink = ink * ~in_boxes
         components = _strokes(ink)
-    if components[0] < 2:
+    on_lines, shortest = _ruled(components)
+    if not on_lines.any():
         return ink, components, boxes, []
-    labels, stats = components[1], components[2]
-    lines = np.zeros(labels.shape, bool)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(on_lines.astype(np.uint8), connectivity=8)
+    lines = [box for box in (tuple(int(value) for value in stats[label, :4]) for label in range(1, count))
+             if box[2] >= shortest / 2]  # the lines (not the bits beside one)
+    ink = ink * ~on_lines
+    components = _strokes(ink)
+    remnants = [label for label in range(1, components[0]) if _remnant(components[2][label], lines)]
+    if remnants:
+        ink = ink * ~np.isin(components[1], remnants)
+        components = _strokes(ink)
+    return ink, components, boxes, lines
+
+
+def _ruled(components: tuple) -> tuple[np.ndarray, float]:
+    """The pixels of the long ruled lines among the strokes (`components`), and the shortest a line may be."""
+    count, labels, stats, _ = components
+    on_lines = np.zeros(labels.shape, bool)
+    if count < 2:
+        return on_lines, MIN_RULE
     shortest = max(RULE_LENGTH / 1.5 * int(stats[1:, 3].max()), MIN_RULE)  # (the tallest may be the line's own)
     for label in np.flatnonzero(stats[1:, 2] >= shortest) + 1:  # only a stroke that long may hold such a line
         x, y, width, height = (int(value) for value in stats[label, :4])
         stroke = labels[y : y + height, x : x + width] == label
-        found = ruled_lines(stroke, shortest)
-        if not found.any():
+        candidate = ruled_lines(stroke, shortest)
+        if not candidate.any():
             continue
-        rest = stroke & ~found  # measured against the tallest stroke, this one without its line
+        rest = stroke & ~candidate  # measured against the tallest stroke, this one without its line
         rows = np.flatnonzero(rest.any(axis=1))
         others = np.delete(stats[1:, 3], label - 1)
         tallest = max(int(rows[-1] - rows[0] + 1) if rows.size else 0, int(others.max()) if others.size else 0)
-        found = ruled_lines(stroke, max(RULE_LENGTH * tallest, MIN_RULE))
-        if _beyond(found, rest, max(2.0, RULE_BEYOND * tallest)):
-            lines[y : y + height, x : x + width] |= found
-    if not lines.any():
-        return ink, components, boxes, []
-    count, _, stats, _ = cv2.connectedComponentsWithStats(lines.astype(np.uint8), connectivity=8)
-    found = [tuple(int(value) for value in stats[label, :4]) for label in range(1, count)]
-    found = [box for box in found if box[2] >= shortest / 2]  # the lines (not the bits beside one)
-    ink = ink * ~lines
-    components = _strokes(ink)
-    remnants = [label for label in range(1, components[0]) if _remnant(components[2][label], found)]
-    if remnants:
-        ink = ink * ~np.isin(components[1], remnants)
-        components = _strokes(ink)
-    return ink, components, boxes, found
+        line = ruled_lines(stroke, max(RULE_LENGTH * tallest, MIN_RULE))
+        if _beyond(line, rest, max(2.0, RULE_BEYOND * tallest)):
+            on_lines[y : y + height, x : x + width] |= line
+    return on_lines, shortest
 
 
 def _beyond(line: np.ndarray, rest: np.ndarray, margin: float) -> bool:
