@@ -143,17 +143,20 @@ function show(reading) {
 
 function figure(mark) {
   const view = document.createElement("figure");
+  const caption = document.createElement("figcaption");
+  if (!mark.frame) { // a dot, a dash or a box round the number: nothing the model read
+    caption.innerHTML = `<b>${mark.kind}</b> left out`;
+    view.append(caption);
+    return view;
+  }
   const frame = document.createElement("canvas");
   frame.width = frame.height = 28;
-  if (mark.frame) {
-    const image = new ImageData(28, 28);
-    mark.frame.data.forEach((value, index) => {
-      image.data.fill(Math.round(255 * value), 4 * index, 4 * index + 3);
-      image.data[4 * index + 3] = 255;
-    });
-    frame.getContext("2d").putImageData(image, 0, 0);
-  }
-  const caption = document.createElement("figcaption");
+  const image = new ImageData(28, 28);
+  mark.frame.data.forEach((value, index) => {
+    image.data.fill(Math.round(255 * value), 4 * index, 4 * index + 3);
+    image.data[4 * index + 3] = 255;
+  });
+  frame.getContext("2d").putImageData(image, 0, 0);
   caption.innerHTML = mark.kind === DIGIT ? `<span class="digit">${label(mark)}</span>` : mark.kind;
   view.append(frame, caption);
   return view;
