@@ -85,8 +85,8 @@ def find_marks(image) -> Layout:
     closer = factor
     if height < CLOSE_ENOUGH * TARGET_HEIGHT:  # small digits: read the ink again, closer
         closer = int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
-    fine = ink if closer == factor else without_frames(_read_ink(pixels, closer))[0]
-    groups = _groups(fine, closer, float(fine.max()), components if closer == factor else None)
+    fine, fine_components = (ink, components) if closer == factor else without_frames(_read_ink(pixels, closer))[:2]
+    groups = _groups(fine, closer, float(fine.max()), fine_components)
     if len(groups) > MAX_MARKS:
         return _too_many()
     if len(groups) == 1 and groups[0].kind == DIGIT:
@@ -128,10 +128,9 @@ class _Part:
     right: float
 
 
-def _groups(ink: np.ndarray, factor: int, strongest: float, components: tuple | None) -> list[Group]:
-    """The marks of the ink (its connected strokes' `components` when already found), left to right."""
-    if components is None:
-        components = cv2.connectedComponentsWithStats((ink > INK_LEVEL * strongest).astype(np.uint8), connectivity=8)
+def _groups(ink: np.ndarray, factor: int, strongest: float, components: tuple) -> list[Group]:
+    """The marks of the ink (its connected strokes: `components`, as frames.without_frames gives them), left to
+    right."""
     count, labels, stats, _ = components
     stroke = _stroke_width(labels, stats)
     if stroke < THIN_STROKE:  # hairlines break apart where they fade: bridge breaks of a pixel or two

@@ -12,15 +12,33 @@ export const RULE_SLOPES = [0.0, -0.0125, 0.0125, -0.025, 0.025, -0.0375, 0.0375
  * (x, y, width, height, in ink's pixels)] (frames.py's without_frames). */
 export function withoutFrames(ink) {
   let components = strokes(ink);
-  const [found, boxes] = frames(components.labels, ink.width, components.stats);
+  const [inBoxes, boxes] = frames(components.labels, ink.width, components.stats);
   if (boxes.length) {
-    ink = dropped(ink, (i) => found[i] === 1);
+    ink = dropped(ink, (i) => inBoxes[i] === 1);
     components = strokes(ink);
   }
-  if (components.count < 2) return [ink, components, boxes, []];
-  const { labels, stats } = components;
-  const lines = new Uint8Array(labels.length);
-  let any = false;
+  const [onLines, shortest] = ruled(components, ink.width);
+  if (!onLines.some((value) => value)) return [ink, components, boxes, []];
+  const lines = connectedComponentsWithStats(onLines, ink.width, ink.height).stats.slice(1).map((part) => part.slice(0, 4))
+    .filter((box) => box[2] >= shortest / 2); // the lines (not the bits beside one)
+  ink = dropped(ink, (i) => onLines[i] === 1);
+  components = strokes(ink);
+  const remnants = [];
+  for (let label = 1; label < components.count; label++) if (remnant(components.stats[label], lines)) remnants.push(label);
+  if (remnants.length) {
+    const labels = components.labels;
+    ink = dropped(ink, (i) => remnants.includes(labels[i]));
+    components = strokes(ink);
+  }
+  return [ink, components, boxes, lines];
+}
+
+/** [the pixels of the long ruled lines among the strokes (`components` of an ink map `width` wide), the shortest a
+ * line may be] (frames.py's _ruled). */
+function ruled(components, inkWidth) {
+  const { count, labels, stats } = components;
+  const onLines = new Uint8Array(labels.length);
+  if (count < 2) return [onLines, MIN_RULE];
   const heights = stats.slice(1).map((part) => part[3]);
   const shortest = Math.max(RULE_LENGTH / 1.5 * Math.max(...heights), MIN_RULE); // (the tallest may be the line's own)
   for (let label = 1; label < stats.length; label++) {
@@ -28,34 +46,20 @@ export function withoutFrames(ink) {
     if (width < shortest) continue; // only a stroke that long may hold such a line
     const stroke = new Uint8Array(width * height);
     for (let row = 0; row < height; row++) {
-      for (let column = 0; column < width; column++) stroke[row * width + column] = labels[(y + row) * ink.width + x + column] === label;
+      for (let column = 0; column < width; column++) stroke[row * width + column] = labels[(y + row) * inkWidth + x + column] === label;
     }
-    let found = ruledLines(stroke, width, height, shortest);
-    if (!found.some((value) => value)) continue;
-    const rest = stroke.map((value, i) => value && !found[i] ? 1 : 0); // measured against the tallest stroke, this one without its line
+    const candidate = ruledLines(stroke, width, height, shortest);
+    if (!candidate.some((value) => value)) continue;
+    const rest = stroke.map((value, i) => value && !candidate[i] ? 1 : 0); // measured against the tallest stroke, this one without its line
     let top = -1, bottom = -1;
     for (let i = 0; i < rest.length; i++) if (rest[i]) { const row = Math.trunc(i / width); if (top < 0) top = row; bottom = row; }
     const others = heights.filter((_, index) => index !== label - 1);
     const tallest = Math.max(top >= 0 ? bottom - top + 1 : 0, others.length ? Math.max(...others) : 0);
-    found = ruledLines(stroke, width, height, Math.max(RULE_LENGTH * tallest, MIN_RULE));
-    if (!beyond(found, rest, width, height, Math.max(2.0, RULE_BEYOND * tallest))) continue;
-    for (let i = 0; i < found.length; i++) {
-      if (found[i]) { lines[(y + Math.trunc(i / width)) * ink.width + x + (i % width)] = 1; any = true; }
-    }
+    const line = ruledLines(stroke, width, height, Math.max(RULE_LENGTH * tallest, MIN_RULE));
+    if (!beyond(line, rest, width, height, Math.max(2.0, RULE_BEYOND * tallest))) continue;
+    for (let i = 0; i < line.length; i++) if (line[i]) onLines[(y + Math.trunc(i / width)) * inkWidth + x + (i % width)] = 1;
   }
-  if (!any) return [ink, components, boxes, []];
-  const parts = connectedComponentsWithStats(lines, ink.width, ink.height).stats.slice(1).map((part) => part.slice(0, 4))
-    .filter((box) => box[2] >= shortest / 2); // the lines (not the bits beside one)
-  ink = dropped(ink, (i) => lines[i] === 1);
-  components = strokes(ink);
-  const remnants = [];
-  for (let label = 1; label < components.count; label++) if (remnant(components.stats[label], parts)) remnants.push(label);
-  if (remnants.length) {
-    const labelsNow = components.labels;
-    ink = dropped(ink, (i) => remnants.includes(labelsNow[i]));
-    components = strokes(ink);
-  }
-  return [ink, components, boxes, parts];
+  return [onLines, shortest];
 }
 
 /** Whether `line` reaches `margin` px past the rest of its stroke (`rest`) at one end at least (both width × height). */

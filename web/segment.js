@@ -64,8 +64,8 @@ export function findMarks(pixels) {
   const height = digitHeight(parts);
   const closer = height >= CLOSE_ENOUGH * TARGET_HEIGHT ? factor
     : Math.min(factor, Math.max(1, Math.floor(factor * height / TARGET_HEIGHT)));
-  const fine = closer === factor ? kept : withoutFrames(readInk(pixels, closer))[0];
-  const groups = groupsOf(fine, closer, minMax(fine)[1], closer === factor ? components : null);
+  const [fine, fineComponents] = closer === factor ? [kept, components] : withoutFrames(readInk(pixels, closer));
+  const groups = groupsOf(fine, closer, minMax(fine)[1], fineComponents);
   if (groups.length > MAX_MARKS) return tooMany();
   if (groups.length === 1 && groups[0].kind === DIGIT) {
     return { groups: [asPredictFramesIt(groups[0], pixels, kept, factor, components.stats.slice(1)), ...frames], message: "" };
@@ -96,9 +96,8 @@ function asPredictFramesIt(group, pixels, ink, factor, parts) {
 
 // --- Parts into marks -----------------------------------------------------------------------------------
 
-/** The marks of the ink (its connected strokes' `components` when already found), left to right. */
+/** The marks of the ink (its connected strokes: `components`, as frames.js's withoutFrames gives them), left to right. */
 function groupsOf(ink, factor, strongest, components) {
-  if (components === null) components = connectedComponentsWithStats(maskOf(ink, strongest), ink.width, ink.height);
   let { count, labels, stats } = components;
   const stroke = strokeWidthOfLargest(ink.width, labels, stats);
   if (stroke < THIN_STROKE) { // hairlines break apart where they fade: bridge breaks of a pixel or two
