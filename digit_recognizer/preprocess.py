@@ -174,8 +174,10 @@ def _ink_is_light(grey: np.ndarray) -> bool:
 def _paper(bright: np.ndarray) -> np.ndarray:
     """The paper under bright ink: a grey opening wider than any stroke, at low resolution.
 
-    Kept within the range of the paper on the border (where an illumination gradient peaks), so
-    a stroke too wide for the opening still counts as ink on a uniform canvas.
+    Kept at most as bright as the border's brightest (where an illumination gradient peaks), so a
+    stroke too wide for the opening still counts as ink on a uniform canvas. Not kept at least as bright
+    as the border's dimmest: a box round a tightly cropped photo, or a photo's shadowed corners, make the
+    whole border brighter in this plane than the paper inside, and such a floor hid all the digits.
     """
     small, reach = _low_resolution(bright)
     border = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
@@ -183,7 +185,7 @@ def _paper(bright: np.ndarray) -> np.ndarray:
         return np.full_like(bright, border.max())  # a uniform canvas: what the rest would find too
     square = cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach))
     paper = cv2.morphologyEx(_extended(small, reach), cv2.MORPH_OPEN, square)
-    paper = cv2.blur(np.clip(paper, border.min(), border.max()), (reach // 2 + 1, reach // 2 + 1))
+    paper = cv2.blur(np.minimum(paper, border.max()), (reach // 2 + 1, reach // 2 + 1))
     return _enlarged(paper, reach, bright.shape)
 
 

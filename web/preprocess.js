@@ -219,7 +219,7 @@ export function paperOf(bright) {
   const [low, high] = minMax({ data: border(small) });
   if (high - low < 1e-6) return plane(bright.width, bright.height, new Float32Array(bright.data.length).fill(high));
   const opened = openSquare(extended(small, reach), reach);
-  for (let i = 0; i < opened.data.length; i++) opened.data[i] = Math.min(high, Math.max(low, opened.data[i]));
+  for (let i = 0; i < opened.data.length; i++) opened.data[i] = Math.min(high, opened.data[i]); // (no floor: see preprocess.py)
   const side = Math.floor(reach / 2) + 1;
   return enlarged(blur(opened, side, side), reach, bright.width, bright.height);
 }
