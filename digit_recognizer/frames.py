@@ -7,7 +7,8 @@ A box is a connected stroke round at least one other, whose ink hugs the edges o
 sides; or, when the writing inside touches it (through a line across it), a stroke whose bounding box's edges are
 inked all along (straight and closed): then only its edges are left out. A line is a straight run of ink (level
 or sloping by up to 3°) RULE_LENGTH times as long as the tallest stroke is tall (that stroke measured without the
-line), which reaches past the strokes it touches at one end.
+line), which reaches past the strokes it touches at one end; inside a box, a line across it from side to side need
+only be RULE_IN_BOX times as long.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ RULE_LENGTH = 2.7  # a straight horizontal stroke this many times longer than th
 MIN_RULE = 20  # ...and this many px at least, reaching past the other strokes it touches at one end at least...
 RULE_BEYOND = 0.1  # ...by this much (times the tallest stroke's height; 2 px at least)...
 RULE_SLOPES = (0.0, -0.0125, 0.0125, -0.025, 0.025, -0.0375, 0.0375, -0.05, 0.05)  # ...level or sloping (rows/column)
+RULE_ACROSS, RULE_IN_BOX = 0.9, 1.5  # inside a box, a line across this share of its width (within its edges, FRAME_BAND
+# deep) is a line when this many times longer than the tallest stroke is tall (across a cheque's box round 2 digits)
 
 
 def without_frames(ink: np.ndarray) -> tuple[np.ndarray, tuple, list[Box], list[Box]]:
@@ -37,7 +40,7 @@ def without_frames(ink: np.ndarray) -> tuple[np.ndarray, tuple, list[Box], list[
     if boxes:
         ink = ink * ~in_boxes
         components = _strokes(ink)
-    on_lines, shortest = _ruled(components)
+    on_lines, shortest = _ruled(components, boxes)
     if not on_lines.any():
         return ink, components, boxes, []
     count, _, stats, _ = cv2.connectedComponentsWithStats(on_lines.astype(np.uint8), connectivity=8)
@@ -52,13 +55,15 @@ def without_frames(ink: np.ndarray) -> tuple[np.ndarray, tuple, list[Box], list[
     return ink, components, boxes, lines
 
 
-def _ruled(components: tuple) -> tuple[np.ndarray, float]:
-    """The pixels of the long ruled lines among the strokes (`components`), and the shortest a line may be."""
+def _ruled(components: tuple, boxes: list[Box]) -> tuple[np.ndarray, float]:
+    """The pixels of the long ruled lines among the strokes (`components`; `boxes`: the boxes round them), and the
+    shortest a line may be."""
     count, labels, stats, _ = components
     on_lines = np.zeros(labels.shape, bool)
     if count < 2:
         return on_lines, MIN_RULE
-    shortest = max(RULE_LENGTH / 1.5 * int(stats[1:, 3].max()), MIN_RULE)  # (the tallest may be the line's own)
+    least = RULE_IN_BOX if boxes else RULE_LENGTH
+    shortest = max(least / 1.5 * int(stats[1:, 3].max()), MIN_RULE)  # (the tallest may be the line's own)
     for label in np.flatnonzero(stats[1:, 2] >= shortest) + 1:  # only a stroke that long may hold such a line
         x, y, width, height = (int(value) for value in stats[label, :4])
         stroke = labels[y : y + height, x : x + width] == label
@@ -69,7 +74,12 @@ def _ruled(components: tuple) -> tuple[np.ndarray, float]:
         rows = np.flatnonzero(rest.any(axis=1))
         others = np.delete(stats[1:, 3], label - 1)
         tallest = max(int(rows[-1] - rows[0] + 1) if rows.size else 0, int(others.max()) if others.size else 0)
-        line = ruled_lines(stroke, max(RULE_LENGTH * tallest, MIN_RULE))
+        length = RULE_LENGTH * tallest
+        across = [box[2] - 2 * _band(box[2], box[3]) for box in boxes if box[0] - 2 <= x
+                  and x + width <= box[0] + box[2] + 2 and box[1] - 2 <= y and y + height <= box[1] + box[3] + 2]
+        if across:  # a line from side to side of the box round it
+            length = min(length, max(RULE_ACROSS * min(across), RULE_IN_BOX * tallest))
+        line = ruled_lines(stroke, max(length, MIN_RULE))
         if _beyond(line, rest, max(2.0, RULE_BEYOND * tallest)):
             on_lines[y : y + height, x : x + width] |= line
     return on_lines, shortest
@@ -129,7 +139,7 @@ def frames(labels: np.ndarray, stats: np.ndarray) -> tuple[np.ndarray, list[Box]
     for label in np.flatnonzero(hollow) + 1:
         x, y, width, height = (int(value) for value in stats[label, :4])
         mask = labels[y : y + height, x : x + width] == label
-        band = max(2, int(FRAME_BAND * min(width, height)))
+        band = _band(width, height)
         edges = np.zeros_like(mask)
         edges[:band], edges[-band:], edges[:, :band], edges[:, -band:] = True, True, True, True
         sides = min(side.mean() for side in (mask[:band].any(axis=0), mask[-band:].any(axis=0),
@@ -144,6 +154,11 @@ def frames(labels: np.ndarray, stats: np.ndarray) -> tuple[np.ndarray, list[Box]
             continue
         boxes.append((x, y, width, height))
     return found, boxes
+
+
+def _band(width: int, height: int) -> int:
+    """How deep a box's edges are, in px (its ink lies within this of them)."""
+    return max(2, int(FRAME_BAND * min(width, height)))
 
 
 def _round_another(stats: np.ndarray, label: int, x: int, y: int, width: int, height: int) -> bool:

@@ -80,6 +80,12 @@ def boxed_numbers():
     lined = with_line_under(composed.ink, max(3, int(0.6 * composed.brush)), (height - 60) / height)
     ink, _ = with_box(lined, max(2, int(0.6 * composed.brush)), 8)
     found.append((f"tightly cropped cheque {composed.text}", pixels_of(on_canvas(ink, "photo", np.random.default_rng(3)))))
+    rng = np.random.default_rng(43)  # test_segment's two digits in a box over a line across it (39)
+    composed = compose_number(data, int(rng.integers(1, 31)), 2, rng, margin=60)
+    height = composed.ink.shape[0]
+    lined = with_line_under(composed.ink, max(2, int(0.6 * composed.brush)), (height - 60) / height)
+    ink, _ = with_box(lined, max(2, int(0.6 * composed.brush)), 8)
+    found.append((f"two digits in a box over a line {composed.text}", pixels_of(on_canvas(ink, "photo", np.random.default_rng(4)))))
     return found
 
 

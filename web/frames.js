@@ -6,6 +6,7 @@ import { INK_LEVEL } from "./preprocess.js";
 export const FRAME_BAND = 0.12, FRAME_INK = 0.9, FRAME_SIDE = 0.6, MIN_FRAME_SIDE = 10, FRAME_CLOSED = 0.95, FRAME_FILL = 0.85;
 export const RULE_LENGTH = 2.7, MIN_RULE = 20, RULE_BEYOND = 0.1;
 export const RULE_SLOPES = [0.0, -0.0125, 0.0125, -0.025, 0.025, -0.0375, 0.0375, -0.05, 0.05];
+export const RULE_ACROSS = 0.9, RULE_IN_BOX = 1.5; // inside a box: a line across it, shorter (frames.py)
 
 /** [ink without the boxes round its writing and the long ruled lines through or under it, its strokes
  * (connectedComponentsWithStats of its ink above INK_LEVEL of its strongest), the boxes' boxes, the lines' boxes
@@ -17,7 +18,7 @@ export function withoutFrames(ink) {
     ink = dropped(ink, (i) => inBoxes[i] === 1);
     components = strokes(ink);
   }
-  const [onLines, shortest] = ruled(components, ink.width);
+  const [onLines, shortest] = ruled(components, ink.width, boxes);
   if (!onLines.some((value) => value)) return [ink, components, boxes, []];
   const lines = connectedComponentsWithStats(onLines, ink.width, ink.height).stats.slice(1).map((part) => part.slice(0, 4))
     .filter((box) => box[2] >= shortest / 2); // the lines (not the bits beside one)
@@ -33,14 +34,15 @@ export function withoutFrames(ink) {
   return [ink, components, boxes, lines];
 }
 
-/** [the pixels of the long ruled lines among the strokes (`components` of an ink map `width` wide), the shortest a
- * line may be] (frames.py's _ruled). */
-function ruled(components, inkWidth) {
+/** [the pixels of the long ruled lines among the strokes (`components` of an ink map `width` wide; `boxes`: the
+ * boxes round them), the shortest a line may be] (frames.py's _ruled). */
+function ruled(components, inkWidth, boxes) {
   const { count, labels, stats } = components;
   const onLines = new Uint8Array(labels.length);
   if (count < 2) return [onLines, MIN_RULE];
   const heights = stats.slice(1).map((part) => part[3]);
-  const shortest = Math.max(RULE_LENGTH / 1.5 * Math.max(...heights), MIN_RULE); // (the tallest may be the line's own)
+  const least = boxes.length ? RULE_IN_BOX : RULE_LENGTH;
+  const shortest = Math.max(least / 1.5 * Math.max(...heights), MIN_RULE); // (the tallest may be the line's own)
   for (let label = 1; label < stats.length; label++) {
     const [x, y, width, height] = stats[label];
     if (width < shortest) continue; // only a stroke that long may hold such a line
@@ -55,7 +57,11 @@ function ruled(components, inkWidth) {
     for (let i = 0; i < rest.length; i++) if (rest[i]) { const row = Math.trunc(i / width); if (top < 0) top = row; bottom = row; }
     const others = heights.filter((_, index) => index !== label - 1);
     const tallest = Math.max(top >= 0 ? bottom - top + 1 : 0, others.length ? Math.max(...others) : 0);
-    const line = ruledLines(stroke, width, height, Math.max(RULE_LENGTH * tallest, MIN_RULE));
+    let length = RULE_LENGTH * tallest;
+    const across = boxes.filter((box) => box[0] - 2 <= x && x + width <= box[0] + box[2] + 2
+      && box[1] - 2 <= y && y + height <= box[1] + box[3] + 2).map((box) => box[2] - 2 * band(box[2], box[3]));
+    if (across.length) length = Math.min(length, Math.max(RULE_ACROSS * Math.min(...across), RULE_IN_BOX * tallest));
+    const line = ruledLines(stroke, width, height, Math.max(length, MIN_RULE));
     if (!beyond(line, rest, width, height, Math.max(2.0, RULE_BEYOND * tallest))) continue;
     for (let i = 0; i < line.length; i++) if (line[i]) onLines[(y + Math.trunc(i / width)) * inkWidth + x + (i % width)] = 1;
   }
@@ -140,19 +146,19 @@ export function frames(labels, width, stats) {
   for (let label = 1; label < stats.length; label++) {
     const [x, y, boxWidth, boxHeight, area] = stats[label];
     if (Math.min(boxWidth, boxHeight) < MIN_FRAME_SIDE || 2 * area > boxWidth * boxHeight) continue;
-    const band = Math.max(2, Math.trunc(FRAME_BAND * Math.min(boxWidth, boxHeight)));
+    const depth = band(boxWidth, boxHeight);
     const top = new Uint8Array(boxWidth), bottom = new Uint8Array(boxWidth);
     const left = new Uint8Array(boxHeight), right = new Uint8Array(boxHeight);
     let near = 0, inside = 0, innerTop = -1, innerBottom = -1;
-    const onEdge = (row, column) => row < band || row >= boxHeight - band || column < band || column >= boxWidth - band;
+    const onEdge = (row, column) => row < depth || row >= boxHeight - depth || column < depth || column >= boxWidth - depth;
     for (let row = 0; row < boxHeight; row++) {
       for (let column = 0; column < boxWidth; column++) {
         if (labels[(y + row) * width + x + column] !== label) continue;
         inside++;
-        if (row < band) top[column] = 1;
-        if (row >= boxHeight - band) bottom[column] = 1;
-        if (column < band) left[row] = 1;
-        if (column >= boxWidth - band) right[row] = 1;
+        if (row < depth) top[column] = 1;
+        if (row >= boxHeight - depth) bottom[column] = 1;
+        if (column < depth) left[row] = 1;
+        if (column >= boxWidth - depth) right[row] = 1;
         if (onEdge(row, column)) near++;
         else { if (innerTop < 0) innerTop = row; innerBottom = row; }
       }
@@ -174,6 +180,11 @@ export function frames(labels, width, stats) {
     boxes.push([x, y, boxWidth, boxHeight]);
   }
   return [found, boxes];
+}
+
+/** How deep a box's edges are, in px (frames.py's _band). */
+function band(width, height) {
+  return Math.max(2, Math.trunc(FRAME_BAND * Math.min(width, height)));
 }
 
 /** Whether another component lies wholly inside the box of component `label`. */
