@@ -100,6 +100,11 @@ def underlined_numbers():
         height = composed.ink.shape[0]
         ink = with_line_under(composed.ink, max(4, int(composed.brush)), (height - 60) / height, angle)
         found.append((f"underlined number {composed.text} ({angle}°)", pixels_of(on_canvas(ink, "photo", rng))))
+    rng = np.random.default_rng(47)  # test_segment's first two digits over a line (79): shorter than 2.7 × their height
+    composed = compose_number(data, int(rng.integers(1, 31)), 2, rng, margin=60)
+    height = composed.ink.shape[0]
+    ink = with_line_under(composed.ink, max(2, int(0.6 * composed.brush)), (height - 60) / height)
+    found.append((f"underlined two digits {composed.text}", pixels_of(on_canvas(ink, "photo", np.random.default_rng(5)))))
     return found
 
 

@@ -4,7 +4,7 @@ import { connectedComponentsWithStats, cvRound, minMax, plane } from "./opencv.j
 import { INK_LEVEL } from "./preprocess.js";
 
 export const FRAME_BAND = 0.12, FRAME_INK = 0.9, FRAME_SIDE = 0.6, MIN_FRAME_SIDE = 10, FRAME_CLOSED = 0.95, FRAME_FILL = 0.85;
-export const RULE_LENGTH = 2.7, MIN_RULE = 20, RULE_BEYOND = 0.1;
+export const RULE_LENGTH = 2.4, MIN_RULE = 20, RULE_BEYOND = 0.1;
 export const RULE_SLOPES = [0.0, -0.0125, 0.0125, -0.025, 0.025, -0.0375, 0.0375, -0.05, 0.05];
 export const RULE_ACROSS = 0.9, RULE_IN_BOX = 1.5; // inside a box: a line across it, shorter (frames.py)
 
