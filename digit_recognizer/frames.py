@@ -46,7 +46,7 @@ def without_frames(ink: np.ndarray) -> tuple[np.ndarray, tuple, list[Box], list[
     count, _, stats, _ = cv2.connectedComponentsWithStats(on_lines.astype(np.uint8), connectivity=8)
     lines = [box for box in (tuple(int(value) for value in stats[label, :4]) for label in range(1, count))
              if box[2] >= shortest / 2]  # the lines (not the bits beside one)
-    ink = ink * ~on_lines
+    ink = ink * ~(on_lines & ~_met(on_lines, components[1] > 0))
     components = _strokes(ink)
     remnants = [label for label in range(1, components[0]) if _remnant(components[2][label], lines)]
     if remnants:
@@ -83,6 +83,19 @@ def _ruled(components: tuple, boxes: list[Box]) -> tuple[np.ndarray, float]:
         if _beyond(line, rest, max(2.0, RULE_BEYOND * tallest)):
             on_lines[y : y + height, x : x + width] |= line
     return on_lines, shortest
+
+
+def _met(on_lines: np.ndarray, inked: np.ndarray) -> np.ndarray:
+    """The pixels of the lines (`on_lines`) in the columns where a stroke meets them (`inked` in the row just above or
+    just below a line's pixels): a stroke that crosses the line or ends on it keeps them, and is not cut short."""
+    rows = on_lines.shape[0]
+    columns = np.flatnonzero(on_lines.any(axis=0))
+    top = np.argmax(on_lines[:, columns], axis=0) - 1
+    bottom = rows - np.argmax(on_lines[::-1, columns], axis=0)
+    met = np.zeros(on_lines.shape[1], bool)
+    met[columns] = (((top >= 0) & inked[np.maximum(top, 0), columns])
+                    | ((bottom < rows) & inked[np.minimum(bottom, rows - 1), columns]))
+    return on_lines & met
 
 
 def _beyond(line: np.ndarray, rest: np.ndarray, margin: float) -> bool:

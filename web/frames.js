@@ -22,7 +22,8 @@ export function withoutFrames(ink) {
   if (!onLines.some((value) => value)) return [ink, components, boxes, []];
   const lines = connectedComponentsWithStats(onLines, ink.width, ink.height).stats.slice(1).map((part) => part.slice(0, 4))
     .filter((box) => box[2] >= shortest / 2); // the lines (not the bits beside one)
-  ink = dropped(ink, (i) => onLines[i] === 1);
+  const width = ink.width, kept = met(onLines, components.labels, width, ink.height);
+  ink = dropped(ink, (i) => onLines[i] === 1 && !kept[i % width]);
   components = strokes(ink);
   const remnants = [];
   for (let label = 1; label < components.count; label++) if (remnant(components.stats[label], lines)) remnants.push(label);
@@ -32,6 +33,20 @@ export function withoutFrames(ink) {
     components = strokes(ink);
   }
   return [ink, components, boxes, lines];
+}
+
+/** Per column of a `width` × `height` map, 1 where a stroke (`labels` > 0) meets a line (`onLines`) in the row just
+ * above or just below the line's pixels: there the line's pixels are kept (frames.py's _met). */
+function met(onLines, labels, width, height) {
+  const kept = new Uint8Array(width);
+  for (let column = 0; column < width; column++) {
+    let top = -1, bottom = -1;
+    for (let row = 0; row < height; row++) if (onLines[row * width + column]) { if (top < 0) top = row; bottom = row; }
+    if (top < 0) continue;
+    kept[column] = (top > 0 && labels[(top - 1) * width + column] > 0)
+      || (bottom + 1 < height && labels[(bottom + 1) * width + column] > 0) ? 1 : 0;
+  }
+  return kept;
 }
 
 /** [the pixels of the long ruled lines among the strokes (`components` of an ink map `width` wide; `boxes`: the
