@@ -119,7 +119,7 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
                     elem_id="upload",
                 )
                 predict_upload_button = gr.Button("Predict", variant="primary", elem_id="predict-upload")
-                gr.Examples(examples=examples, inputs=upload, label="Examples: real MNIST test digits, drawings and photos")
+                gr.Examples(examples=examples, inputs=upload, label="Examples: real MNIST test digits, drawings and photos, a cheque")
         with gr.Column(scale=2, min_width=300, elem_id="results"):
             number = gr.HTML(elem_id="number", js_on_load=None, visible=False)
             label = gr.Label(num_top_classes=3, label=page.GUESSES_TITLE, elem_id="guesses")

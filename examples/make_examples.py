@@ -51,8 +51,29 @@ def photo_example() -> None:
     cv2.imwrite(str(HERE / "photo_4.jpg"), np.clip(colour, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 80])
 
 
+def cheque_example() -> None:
+    """The drawings' 3, 5 and 8 written in pen in a cheque's amount box, above the line across it, photographed
+    under a lamp (cropped tight round the box): `read` leaves the box and the line out and reads 358."""
+    rng = np.random.default_rng(358)
+    height, width = 260, 520
+    rows, columns = np.mgrid[0:height, 0:width]
+    paper = 215 - 40 * (columns / width) - 25 * (rows / height)
+    ink = np.zeros((height, width), np.uint8)
+    cv2.rectangle(ink, (6, 6), (width - 7, height - 7), 255, 5)  # the printed box...
+    cv2.line(ink, (6, 200), (width - 7, 200), 255, 4)  # ...and its line
+    for place, digit in enumerate((3, 5, 8)):  # each drawing's 400 px canvas shrunk to 150 px, just above the line
+        for stroke in DRAWINGS[digit]:
+            points = np.array(stroke, np.float64) * 0.5 + (40 + 150 * place, 16)
+            cv2.polylines(ink, [np.round(points).astype(np.int32)], False, 255, thickness=9, lineType=cv2.LINE_AA)
+    ink = cv2.GaussianBlur(ink, (5, 5), 1.2).astype(np.float64) / 255
+    photo = paper * (1 - 0.75 * ink) + rng.normal(0, 5, (height, width))
+    colour = np.stack([photo * 0.95, photo, photo * 1.04], axis=-1)
+    cv2.imwrite(str(HERE / "cheque_358.jpg"), np.clip(colour, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 85])
+
+
 if __name__ == "__main__":
     mnist_examples(Path(sys.argv[1] if len(sys.argv) > 1 else HERE.parent.parent / "shared" / "data" / "mnist.npz"))
     drawing_examples()
     photo_example()
+    cheque_example()
     print("wrote", ", ".join(sorted(path.name for path in HERE.glob("*_*.*") if path.suffix in (".png", ".jpg"))))
