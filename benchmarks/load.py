@@ -71,9 +71,10 @@ class LoadResult:
 
 
 def example_uploads() -> list[tuple[str, str]]:
-    """(path, label) of the repo's example images, whose names end in the digit they show (mnist_7.png)."""
+    """(path, label) of the repo's example images of one digit, whose names end in it (mnist_7.png); `predict` reads
+    one digit, so the cheque's number (cheque_358.jpg) is left out."""
     paths = sorted(path for path in EXAMPLES_DIR.iterdir() if path.suffix in (".png", ".jpg"))
-    return [(str(path), path.stem.split("_")[-1]) for path in paths]
+    return [(str(path), label) for path in paths if len(label := path.stem.split("_")[-1]) == 1]
 
 
 def client_session(url: str, uploads: list[tuple[str, str]], first: int, seconds: float, start,
