@@ -75,8 +75,7 @@ def _ruled(components: tuple, boxes: list[Box]) -> tuple[np.ndarray, float]:
         others = np.delete(stats[1:, 3], label - 1)
         tallest = max(int(rows[-1] - rows[0] + 1) if rows.size else 0, int(others.max()) if others.size else 0)
         length = RULE_LENGTH * tallest
-        across = [box[2] - 2 * _band(box[2], box[3]) for box in boxes if box[0] - 2 <= x
-                  and x + width <= box[0] + box[2] + 2 and box[1] - 2 <= y and y + height <= box[1] + box[3] + 2]
+        across = [box[2] - 2 * _band(box[2], box[3]) for box in boxes if _within((x, y, width, height), box)]
         if across:  # a line from side to side of the box round it
             length = min(length, max(RULE_ACROSS * min(across), RULE_IN_BOX * tallest))
         line = ruled_lines(stroke, max(length, MIN_RULE))
@@ -109,10 +108,16 @@ def _beyond(line: np.ndarray, rest: np.ndarray, margin: float) -> bool:
 
 def _remnant(part: np.ndarray, lines: list[Box]) -> bool:
     """Whether a stroke (its stats) is a flat bit of one of `lines` (boxes) that the line left behind."""
-    x, y, width, height = (int(value) for value in part[:4])
-    return width >= 2 * height and any(x >= left - 2 and y >= top - 2 and x + width <= left + line_width + 2
-                                       and y + height <= top + line_height + 2
-                                       for left, top, line_width, line_height in lines)
+    box = tuple(int(value) for value in part[:4])
+    return box[2] >= 2 * box[3] and any(_within(box, line) for line in lines)
+
+
+def _within(box: Box, outer: Box, slack: int = 2) -> bool:
+    """Whether `box` lies inside `outer` (both x, y, width, height), give or take `slack` px."""
+    x, y, width, height = box
+    left, top, outer_width, outer_height = outer
+    return (x >= left - slack and y >= top - slack and x + width <= left + outer_width + slack
+            and y + height <= top + outer_height + slack)
 
 
 def ruled_lines(mask: np.ndarray, length: float) -> np.ndarray:

@@ -73,8 +73,7 @@ function ruled(components, inkWidth, boxes) {
     const others = heights.filter((_, index) => index !== label - 1);
     const tallest = Math.max(top >= 0 ? bottom - top + 1 : 0, others.length ? Math.max(...others) : 0);
     let length = RULE_LENGTH * tallest;
-    const across = boxes.filter((box) => box[0] - 2 <= x && x + width <= box[0] + box[2] + 2
-      && box[1] - 2 <= y && y + height <= box[1] + box[3] + 2).map((box) => box[2] - 2 * band(box[2], box[3]));
+    const across = boxes.filter((box) => within([x, y, width, height], box)).map((box) => box[2] - 2 * band(box[2], box[3]));
     if (across.length) length = Math.min(length, Math.max(RULE_ACROSS * Math.min(...across), RULE_IN_BOX * tallest));
     const line = ruledLines(stroke, width, height, Math.max(length, MIN_RULE));
     if (!beyond(line, rest, width, height, Math.max(2.0, RULE_BEYOND * tallest))) continue;
@@ -100,9 +99,14 @@ function beyond(line, rest, width, height, margin) {
 }
 
 /** Whether a stroke (its stats) is a flat bit of one of `lines` (boxes) that the line left behind. */
-function remnant([x, y, width, height], lines) {
-  return width >= 2 * height && lines.some(([left, top, lineWidth, lineHeight]) => x >= left - 2 && y >= top - 2
-    && x + width <= left + lineWidth + 2 && y + height <= top + lineHeight + 2);
+function remnant(part, lines) {
+  return part[2] >= 2 * part[3] && lines.some((line) => within(part, line));
+}
+
+/** Whether `box` lies inside `outer` (both [x, y, width, height]), give or take `slack` px (frames.py's _within). */
+function within([x, y, width, height], [left, top, outerWidth, outerHeight], slack = 2) {
+  return x >= left - slack && y >= top - slack && x + width <= left + outerWidth + slack
+    && y + height <= top + outerHeight + slack;
 }
 
 /** The pixels of `mask` (one stroke's, width × height) on straight lines at least `length` px long, level or sloping
