@@ -38,26 +38,16 @@ def drawing_examples() -> None:
 
 def photo_example() -> None:
     """A '4' in pen on unevenly lit grey paper, with sensor noise, saved as a JPEG like a phone would."""
-    rng = np.random.default_rng(4)
-    height, width = 480, 640
-    rows, columns = np.mgrid[0:height, 0:width]
-    paper = 205 - 45 * (columns / width) - 20 * (rows / height)
-    ink = np.zeros((height, width), np.uint8)
+    ink = np.zeros((480, 640), np.uint8)
     for stroke in ([(300, 110), (250, 280), (390, 275)], [(360, 150), (350, 400)]):
         cv2.polylines(ink, [np.array(stroke, np.int32)], False, 255, thickness=9, lineType=cv2.LINE_AA)
-    ink = cv2.GaussianBlur(ink, (5, 5), 1.2).astype(np.float64) / 255
-    photo = paper * (1 - 0.75 * ink) + rng.normal(0, 6, (height, width))
-    colour = np.stack([photo * 0.95, photo, photo * 1.04], axis=-1)  # a warm cast, as under a lamp
-    cv2.imwrite(str(HERE / "photo_4.jpg"), np.clip(colour, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    photographed(ink, "photo_4.jpg", np.random.default_rng(4), paper=(205, 45, 20), noise=6, quality=80)
 
 
 def cheque_example() -> None:
     """The drawings' 3, 5 and 8 written in pen in a cheque's amount box, above the line across it, photographed
     under a lamp (cropped tight round the box): `read` leaves the box and the line out and reads 358."""
-    rng = np.random.default_rng(358)
     height, width = 260, 520
-    rows, columns = np.mgrid[0:height, 0:width]
-    paper = 215 - 40 * (columns / width) - 25 * (rows / height)
     ink = np.zeros((height, width), np.uint8)
     cv2.rectangle(ink, (6, 6), (width - 7, height - 7), 255, 5)  # the printed box...
     cv2.line(ink, (6, 200), (width - 7, 200), 255, 4)  # ...and its line
@@ -65,10 +55,20 @@ def cheque_example() -> None:
         for stroke in DRAWINGS[digit]:
             points = np.array(stroke, np.float64) * 0.5 + (40 + 150 * place, 16)
             cv2.polylines(ink, [np.round(points).astype(np.int32)], False, 255, thickness=9, lineType=cv2.LINE_AA)
-    ink = cv2.GaussianBlur(ink, (5, 5), 1.2).astype(np.float64) / 255
-    photo = paper * (1 - 0.75 * ink) + rng.normal(0, 5, (height, width))
+    photographed(ink, "cheque_358.jpg", np.random.default_rng(358), paper=(215, 40, 25), noise=5, quality=85)
+
+
+def photographed(ink: np.ndarray, name: str, rng: np.random.Generator, paper: tuple[float, float, float],
+                 noise: float, quality: int) -> None:
+    """`ink` (uint8, 255 = pen) on paper lit unevenly (grey `paper[0]`, darker by `paper[1]` to the right and by
+    `paper[2]` downwards), softened like a lens, with sensor noise and a warm cast as under a lamp, saved as a JPEG."""
+    height, width = ink.shape
+    rows, columns = np.mgrid[0:height, 0:width]
+    level = paper[0] - paper[1] * (columns / width) - paper[2] * (rows / height)
+    pen = cv2.GaussianBlur(ink, (5, 5), 1.2).astype(np.float64) / 255
+    photo = level * (1 - 0.75 * pen) + rng.normal(0, noise, (height, width))
     colour = np.stack([photo * 0.95, photo, photo * 1.04], axis=-1)
-    cv2.imwrite(str(HERE / "cheque_358.jpg"), np.clip(colour, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    cv2.imwrite(str(HERE / name), np.clip(colour, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, quality])
 
 
 if __name__ == "__main__":
