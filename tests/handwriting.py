@@ -186,6 +186,14 @@ def with_line_under(ink: np.ndarray, thickness: int, depth: float, angle: float 
     return cv2.warpAffine(lined, turn, (width, height)) if angle else lined
 
 
+def on_a_cheque(composed: "ComposedNumber", line: int, box: int | None = None, angle: float = 0.0) -> np.ndarray:
+    """`composed`'s ink (drawn with 60 px margins) over a printed line `line` px thick at its digits' feet, turned by
+    `angle` degrees; given `box` (px thick), in a box 8 px inside its edges that the line runs across: a cheque."""
+    height = composed.ink.shape[0]
+    ink = with_line_under(composed.ink, line, (height - 60) / height, angle)
+    return ink if box is None else with_box(ink, box, 8)[0]
+
+
 def long_touching_numbers(data: Pendigits, count: int, rng: np.random.Generator, **options) -> list[ComposedNumber]:
     """`count` 6-digit numbers whose digits all touch, each at least 4 times wider than tall (as flat as a dash);
     `options` go to compose_number."""

@@ -12,8 +12,8 @@ from digit_recognizer.reader import candidates
 from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import MAX_MARKS, find_marks
-from handwriting import (compose_number, draw, load_pendigits, long_touching_numbers, on_canvas, pendigit, with_box,
-                         with_line_under)
+from handwriting import (compose_number, draw, load_pendigits, long_touching_numbers, on_a_cheque, on_canvas, pendigit,
+                         with_box)
 
 
 @pytest.fixture(scope="module")
@@ -248,8 +248,7 @@ def test_a_line_under_a_number_that_its_digits_touch_is_left_out_as_a_dash(recog
     read = 0
     for length in (3, 4, 5, 4, 3):
         composed = compose_number(pendigits, int(rng.integers(1, 31)), length, rng, margin=60, height=100)
-        height = composed.ink.shape[0]
-        lined = with_line_under(composed.ink, max(4, int(composed.brush)), (height - 60) / height, angle)
+        lined = on_a_cheque(composed, max(4, int(composed.brush)), angle=angle)
         plain = recognizer.read(on_canvas(composed.ink, "photo", np.random.default_rng(2)))
         reading = recognizer.read(on_canvas(lined, "photo", np.random.default_rng(2)))
         lines = [mark for mark in reading.marks if mark.kind == DASH]
@@ -271,10 +270,8 @@ def test_a_line_under_two_digits_is_left_out(recognizer, pendigits, boxed, seed,
     read = 0
     for _ in range(count):
         composed = compose_number(pendigits, int(rng.integers(1, 31)), 2, rng, margin=60)
-        height = composed.ink.shape[0]
-        ink = with_line_under(composed.ink, max(2, int(0.6 * composed.brush)), (height - 60) / height)
-        if boxed:
-            ink, _ = with_box(ink, max(2, int(0.6 * composed.brush)), 8)
+        thickness = max(2, int(0.6 * composed.brush))
+        ink = on_a_cheque(composed, thickness, thickness if boxed else None)
         plain = recognizer.read(on_canvas(composed.ink, "photo", np.random.default_rng(photo)))
         reading = recognizer.read(on_canvas(ink, "photo", np.random.default_rng(photo)))
         found = {mark.kind for mark in reading.marks}
@@ -310,9 +307,7 @@ def test_a_number_on_a_line_across_its_box_reads_as_without_them(recognizer, pen
     read = 0
     for length in (3, 4, 5, 4, 3):  # (under 2 digits, a line across the number is too short to tell from a stroke)
         composed = compose_number(pendigits, int(rng.integers(1, 31)), length, rng, margin=60, height=100)
-        height = composed.ink.shape[0]
-        lined = with_line_under(composed.ink, max(3, int(0.6 * composed.brush)), (height - 60) / height)
-        ink, box = with_box(lined, max(2, int(0.6 * composed.brush)), 8)
+        ink = on_a_cheque(composed, max(3, int(0.6 * composed.brush)), max(2, int(0.6 * composed.brush)))
         plain = recognizer.read(on_canvas(composed.ink, "photo", np.random.default_rng(3)))
         reading = recognizer.read(on_canvas(ink, "photo", np.random.default_rng(3)))
         found = [mark.kind for mark in reading.marks if mark.kind in (FRAME, DASH)] == [FRAME, DASH]

@@ -60,7 +60,7 @@ def long_numbers():
 
 def boxed_numbers():
     """Numbers with a box drawn round them (frames.js finds and leaves out the box), one with a line across the box."""
-    from tests.handwriting import compose_number, load_pendigits, on_canvas, with_box, with_line_under
+    from tests.handwriting import compose_number, load_pendigits, on_a_cheque, on_canvas, with_box
 
     rng, data = np.random.default_rng(21), load_pendigits()
     found = []
@@ -69,41 +69,33 @@ def boxed_numbers():
         ink, _ = with_box(composed.ink, max(2, int(0.6 * composed.brush)))
         found.append((f"boxed number {composed.text} ({canvas})", pixels_of(on_canvas(ink, canvas, rng))))
     composed = compose_number(data, 7, 4, rng, margin=60)  # in a box with a line across it, the digits on the line
-    height = composed.ink.shape[0]
-    lined = with_line_under(composed.ink, max(4, int(composed.brush)), (height - 60) / height)
-    ink, _ = with_box(lined, max(2, int(0.6 * composed.brush)), 8)
+    ink = on_a_cheque(composed, max(4, int(composed.brush)), max(2, int(0.6 * composed.brush)))
     found.append((f"boxed number over a line {composed.text}", pixels_of(on_canvas(ink, "photo", rng))))
     rng = np.random.default_rng(41)  # test_segment's 2nd cheque (9289): its box, all round the photo, is its border
     for length in (3, 4):
         composed = compose_number(data, int(rng.integers(1, 31)), length, rng, margin=60, height=100)
-    height = composed.ink.shape[0]
-    lined = with_line_under(composed.ink, max(3, int(0.6 * composed.brush)), (height - 60) / height)
-    ink, _ = with_box(lined, max(2, int(0.6 * composed.brush)), 8)
+    ink = on_a_cheque(composed, max(3, int(0.6 * composed.brush)), max(2, int(0.6 * composed.brush)))
     found.append((f"tightly cropped cheque {composed.text}", pixels_of(on_canvas(ink, "photo", np.random.default_rng(3)))))
     rng = np.random.default_rng(43)  # test_segment's two digits in a box over a line across it (39)
     composed = compose_number(data, int(rng.integers(1, 31)), 2, rng, margin=60)
-    height = composed.ink.shape[0]
-    lined = with_line_under(composed.ink, max(2, int(0.6 * composed.brush)), (height - 60) / height)
-    ink, _ = with_box(lined, max(2, int(0.6 * composed.brush)), 8)
+    ink = on_a_cheque(composed, max(2, int(0.6 * composed.brush)), max(2, int(0.6 * composed.brush)))
     found.append((f"two digits in a box over a line {composed.text}", pixels_of(on_canvas(ink, "photo", np.random.default_rng(4)))))
     return found
 
 
 def underlined_numbers():
     """Two numbers over a line that their digits touch, level and turned 2.5° (frames.js finds and leaves out the line)."""
-    from tests.handwriting import compose_number, load_pendigits, on_canvas, with_line_under
+    from tests.handwriting import compose_number, load_pendigits, on_a_cheque, on_canvas
 
     rng, data = np.random.default_rng(31), load_pendigits()
     found = []
     for length, angle in ((3, 0.0), (4, 2.5)):
         composed = compose_number(data, int(rng.integers(1, 31)), length, rng, margin=60, height=100)
-        height = composed.ink.shape[0]
-        ink = with_line_under(composed.ink, max(4, int(composed.brush)), (height - 60) / height, angle)
+        ink = on_a_cheque(composed, max(4, int(composed.brush)), angle=angle)
         found.append((f"underlined number {composed.text} ({angle}°)", pixels_of(on_canvas(ink, "photo", rng))))
     rng = np.random.default_rng(47)  # test_segment's first two digits over a line (79): shorter than 2.7 × their height
     composed = compose_number(data, int(rng.integers(1, 31)), 2, rng, margin=60)
-    height = composed.ink.shape[0]
-    ink = with_line_under(composed.ink, max(2, int(0.6 * composed.brush)), (height - 60) / height)
+    ink = on_a_cheque(composed, max(2, int(0.6 * composed.brush)))
     found.append((f"underlined two digits {composed.text}", pixels_of(on_canvas(ink, "photo", np.random.default_rng(5)))))
     return found
 
