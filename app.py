@@ -42,6 +42,12 @@ SELECT_BRUSH_JS = """
     pickBrush();
 }
 """
+# On a phone the upload's result lies below the photo and the examples: bring it into view once it is there.
+SHOW_UPLOAD_RESULT_JS = """(upload) => {
+    if (upload && window.matchMedia('(max-width: 640px)').matches) {
+        document.querySelector('#results')?.scrollIntoView({behavior: 'smooth', block: 'start'});
+    }
+}"""
 CLEAR_CANVAS_JS = """() => { document.querySelector('#sketchpad button[aria-label="Clear canvas"]')?.click(); }"""
 PAGE_CSS = """
 #sketchpad canvas { touch-action: none; }  /* a finger draws; it never scrolls or zooms the page */
@@ -150,8 +156,9 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
     clear_button.click(lambda: show(page.PageView(message=page.DRAW_HINT)), None, outputs, js=CLEAR_CANVAS_JS,
                        queue=False, api_visibility="private")
     # preprocess=False: the file reaches our own safe decoder, not Gradio's (which fails loudly on bad files).
-    upload.change(read_file, upload, preprocess=False, **live)
-    predict_upload_button.click(read_file, upload, preprocess=False, **live)
+    for reads_upload in (upload.change, predict_upload_button.click):
+        reads_upload(read_file, upload, preprocess=False, **live).then(None, upload, js=SHOW_UPLOAD_RESULT_JS,
+                                                                      api_visibility="private")
     # Each tab shows its own result: switching tabs reads that tab's input again (a few ms).
     draw_tab.select(read_drawing, sketchpad, **live)
     upload_tab.select(read_file, upload, preprocess=False, **live)

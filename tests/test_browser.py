@@ -179,3 +179,14 @@ def luminance(css_colour: str) -> float:
     """Relative brightness 0–1 of an rgb()/rgba() CSS colour."""
     red, green, blue = [float(part) for part in re.findall(r"[\d.]+", css_colour)[:3]]
     return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def test_on_a_phone_an_uploaded_photo_brings_its_number_into_view(phone):
+    phone.get_by_role("tab", name="Upload").tap()
+    phone.set_input_files("#upload input[type=file]", str(REPO_ROOT / "examples" / "cheque_358.jpg"))
+    assert number_read(phone) == "358"
+    deadline = time.monotonic() + 5  # (a smooth scroll)
+    while not in_viewport(phone, "#number .number") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert in_viewport(phone, "#number .number") and in_viewport(phone, "#marks img")
+    phone.get_by_role("tab", name="Draw").tap()
