@@ -22,6 +22,10 @@ FEATURES = ("top logit", "log top probability", "width", "wider than its digit",
 PIECE_WEIGHTS = np.array([0.386, 1.61, 4.267, -4.228, 1.871, 0.319, -7.976, 6.482, -2.555, -1.097])
 # Width/height of well-cut pieces, per digit.
 MEDIAN_WIDTH = np.array([0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0.6])
+# A digit cut from a wider mark (digits that touch) is right less often than the model's confidence in it says: the
+# model's temperature was fitted on whole digits. Its probabilities use this many times that temperature. Printed
+# by `python benchmarks/confidence.py --fit` (numbers on seeds 101–103); re-run it after retraining the model.
+CUT_TEMPERATURE = 1.778
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     item = seen(recognizer, layout, pieces, count, recognizer.logits(np.stack([piece.frame for piece in pieces])))
     layout, chosen, digit = judged(layout, pieces, item.logits, item.chosen, item.digit)
     probabilities = recognizer.calibrated(item.logits)
+    cut = cut_rows(layout, chosen, pieces, count)
+    probabilities[cut] = recognizer.calibrated(item.logits[cut], CUT_TEMPERATURE)
     marks = []
     for group, rows in zip(layout.groups, chosen):
         if group.kind != DIGIT:
@@ -76,6 +82,16 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     if explain:
         marks = _with_heatmaps(recognizer, marks)
     return Reading(tuple(marks))
+
+
+def cut_rows(layout: Layout, chosen: list[list[int]], pieces: list[Piece], count: int) -> np.ndarray:
+    """Per row of `pieces`, whether it is a chosen piece cut from a wider mark (not a mark read whole): `layout`
+    and `chosen` as drawings.judged gives them, `count` the marks' own pieces (then the whole drawing's frame)."""
+    cut = np.zeros(len(pieces), bool)
+    for group, rows in zip(layout.groups, chosen):
+        for row in rows:
+            cut[row] = row < count and (pieces[row].start, pieces[row].end) != (0, group.cuts - 1)
+    return cut
 
 
 def chosen_pieces(layout: Layout, pieces: list[Piece], logits: np.ndarray, digit: np.ndarray,

@@ -78,3 +78,27 @@ def test_the_fitting_script_reads_as_read_does(recognizer):
     fit_reader.with_features(cases)
     assert [fit_reader.text_read(case, PIECE_WEIGHTS) for case in cases] == [recognizer.read(image).text
                                                                             for _, _, image in drawn]
+
+
+def test_digits_cut_from_touching_neighbours_are_shown_less_sure_than_whole_ones(recognizer):
+    from digit_recognizer.reader import CUT_TEMPERATURE
+    from digit_recognizer.recognizer import softmax
+
+    rng = np.random.default_rng(5)
+    separated = compose_number(load_pendigits(), 2, 3, rng, height=150, shape=(600, 900))
+    touching = compose_number(load_pendigits(), 2, 3, rng, touching=True, height=150, shape=(600, 900))
+    for composed, factor in ((separated, 1.0), (touching, CUT_TEMPERATURE)):
+        reading = recognizer.read(on_canvas(composed.ink, "white", rng))
+        assert reading.text == composed.text
+        for mark in reading.digits:
+            expected = softmax(recognizer.logits(mark.frame[None]) / (recognizer.temperature * factor))[0]
+            assert [mark.probabilities[digit] for digit in "0123456789"] == pytest.approx(expected, abs=1e-5)
+    assert CUT_TEMPERATURE > 1.2  # (fitted: cut digits are right less often than the model's confidence says)
+
+
+def test_the_confidence_script_finds_the_digits_read_does(recognizer):
+    from benchmarks import confidence
+
+    digits = confidence.read_digits(recognizer, [5], numbers=1)
+    assert 2 <= len(digits.right) <= 6 * 6 and digits.cut.any() and not digits.cut.all()
+    assert digits.logits.shape == (len(digits.right), 10)

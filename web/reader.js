@@ -10,6 +10,9 @@ export { DASH, DIGIT, DOT, NOT_A_DIGIT };
 // (printed by `python benchmarks/fit_reader.py`).
 const PIECE_WEIGHTS = [0.386, 1.61, 4.267, -4.228, 1.871, 0.319, -7.976, 6.482, -2.555, -1.097];
 const MEDIAN_WIDTH = [0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0.6];
+// A digit cut from a wider mark: its probabilities use this many times the model's temperature (reader.py's, printed
+// by `python benchmarks/confidence.py --fit`).
+const CUT_TEMPERATURE = 1.778;
 
 /** The most probable digit of a mark, or "" for a mark the model did not read. */
 export function label(mark) {
@@ -40,7 +43,8 @@ export async function read(recognizer, pixels) {
   const logits = await recognizer.logits(pieces.map((piece) => piece.frame));
   let chosen, digit = recognizer.isDigit(logits);
   [layout, chosen, digit] = judged(layout, pieces, logits, chosenPieces(layout, logits.slice(0, count), digit), digit);
-  const probabilities = recognizer.calibrated(logits);
+  const cut = cutRows(layout, chosen, pieces, count);
+  const probabilities = logits.map((row, index) => recognizer.calibrated([row], cut[index] ? CUT_TEMPERATURE : 1)[0]);
   const marks = [];
   layout.groups.forEach((group, index) => {
     if (group.kind !== DIGIT) marks.push({ kind: group.kind, box: group.box });
@@ -50,6 +54,16 @@ export async function read(recognizer, pixels) {
     }
   });
   return { marks, message: "", candidates: pieces.length }; // (candidates: frames the model read, for benchmarks)
+}
+
+/** Per row of `pieces`, whether it is a chosen piece cut from a wider mark (not a mark read whole); `count`: the
+ * marks' own pieces (then the whole drawing's frame). */
+export function cutRows(layout, chosen, pieces, count) {
+  const cut = new Array(pieces.length).fill(false);
+  layout.groups.forEach((group, index) => {
+    for (const row of chosen[index]) cut[row] = row < count && !(pieces[row].start === 0 && pieces[row].end === group.cuts - 1);
+  });
+  return cut;
 }
 
 /** For each mark, the rows (of `logits`, one per piece of every mark in turn; `digit`: whether each reads as a digit

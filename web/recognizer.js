@@ -66,9 +66,9 @@ export class DigitRecognizer {
     return frames.map((_, index) => Array.from(logits.data.subarray(index * 10, index * 10 + 10)));
   }
 
-  /** Probabilities with the fitted temperature, one row per frame. */
-  calibrated(logits) {
-    return logits.map((row) => softmax(row.map((value) => value / this.temperature)));
+  /** Probabilities with the fitted temperature (times `factor`), one row per frame. */
+  calibrated(logits, factor = 1.0) {
+    return logits.map((row) => softmax(row.map((value) => value / (this.temperature * factor))));
   }
 
   /** −logsumexp of each row (`energy`). */
