@@ -52,7 +52,7 @@ CLEAR_CANVAS_JS = """() => { document.querySelector('#sketchpad button[aria-labe
 PAGE_CSS = """
 #sketchpad canvas { touch-action: none; }  /* a finger draws; it never scrolls or zooms the page */
 #number .headline { font-weight: 700; line-height: 1.1; color: var(--body-text-color); }
-#number .number { font-size: 4rem; letter-spacing: 0.08em; }
+#number .number { font-size: 4rem; letter-spacing: 0.08em; white-space: pre-line; }  /* a number under another: its own line */
 #number .not-a-digit { font-size: 1.6rem; }
 #number .left-out, #marks .unsure { color: var(--body-text-color-subdued); }
 #guesses.unsure { opacity: 0.6; border-style: dashed; }

@@ -3,7 +3,7 @@ reads every candidate digit in one batched call, and the cut that reads best is 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -66,7 +66,7 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     if layout.message:
         return Reading(message=layout.message)
     if not pieces:
-        return Reading(tuple(Mark(group.kind, group.box) for group in layout.groups if group.kind != DIGIT))
+        return Reading(tuple(Mark(group.kind, group.box, line=group.line) for group in layout.groups if group.kind != DIGIT))
     item = seen(recognizer, layout, pieces, count, recognizer.logits(np.stack([piece.frame for piece in pieces])))
     layout, chosen, digit = judged(layout, pieces, item.logits, item.chosen, item.digit)
     probabilities = recognizer.calibrated(item.logits)
@@ -75,10 +75,11 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     marks = []
     for group, rows in zip(layout.groups, chosen):
         if group.kind != DIGIT:
-            marks.append(Mark(group.kind, group.box))
+            marks.append(Mark(group.kind, group.box, line=group.line))
         for row in rows:
             kind = DIGIT if digit[row] else NOT_A_DIGIT
-            marks.append(Mark(kind, pieces[row].box, dict(zip(DIGITS, probabilities[row].tolist())), pieces[row].frame))
+            marks.append(Mark(kind, pieces[row].box, dict(zip(DIGITS, probabilities[row].tolist())), pieces[row].frame,
+                              line=group.line))
     if explain:
         marks = _with_heatmaps(recognizer, marks)
     return Reading(tuple(marks))
@@ -152,4 +153,4 @@ def _with_heatmaps(recognizer, marks: list[Mark]) -> list[Mark]:
     maps = heatmaps(recognizer, np.stack([mark.frame for mark in read_marks]),
                     np.array([int(mark.label) for mark in read_marks]))
     by_mark = {id(mark): heatmap for mark, heatmap in zip(read_marks, maps)}
-    return [Mark(m.kind, m.box, m.probabilities, m.frame, by_mark.get(id(m))) for m in marks]
+    return [replace(mark, heatmap=by_mark.get(id(mark))) for mark in marks]

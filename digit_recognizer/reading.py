@@ -24,6 +24,7 @@ class Mark:
     probabilities: dict[str, float] = field(default_factory=dict)  # "0"…"9", calibrated; {} for dots and dashes
     frame: np.ndarray | None = None  # the 28×28 frame the model saw
     heatmap: np.ndarray | None = None  # 28×28, which pixels pushed towards the top guess (read(explain=True))
+    line: int = 0  # the line of writing it is on, 0 at the top: a number written under another is read after it
 
     @property
     def label(self) -> str:
@@ -48,8 +49,12 @@ class Reading:
 
     @property
     def text(self) -> str:
-        """The digits read, left to right ("2026"); "" when there are none."""
-        return "".join(mark.label for mark in self.digits)
+        """The digits read, left to right ("2026"); a line under another after it, on a line of its own ("12\n34");
+        "" when there are none."""
+        lines: dict[int, str] = {}
+        for mark in self.digits:
+            lines[mark.line] = lines.get(mark.line, "") + mark.label
+        return "\n".join(lines[line] for line in sorted(lines))
 
 
 def to_json(reading: Reading) -> dict:
@@ -61,11 +66,11 @@ def to_json(reading: Reading) -> dict:
 
     digits = []
     for mark in reading.digits:
-        entry = {"label": mark.label, "confidences": confidences(mark), "box": list(mark.box)}
+        entry = {"label": mark.label, "confidences": confidences(mark), "box": list(mark.box), "line": mark.line}
         if mark.heatmap is not None:  # read(explain=True): the frame the model saw, and why it guessed
             entry["frame"] = np.asarray(mark.frame).round(4).tolist()
             entry["heatmap"] = np.asarray(mark.heatmap).round(4).tolist()
         digits.append(entry)
-    marks = [{"kind": mark.kind, "box": list(mark.box), **({"confidences": confidences(mark)} if mark.kind == NOT_A_DIGIT else {})}
+    marks = [{"kind": mark.kind, "box": list(mark.box), "line": mark.line, **({"confidences": confidences(mark)} if mark.kind == NOT_A_DIGIT else {})}
              for mark in reading.marks if mark.kind != DIGIT]
     return {"text": reading.text, "digits": digits, "marks": marks, "message": reading.message}

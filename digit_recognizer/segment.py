@@ -5,7 +5,7 @@ Works on preprocess.py's ink map, read at a resolution where the digits are abou
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -17,6 +17,7 @@ from digit_recognizer.preprocess import (
     _read_closer, _read_ink, _shrink_factor,
 )
 from digit_recognizer.frames import without_frames
+from digit_recognizer.lines import line_bands
 from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME
 
 MAX_MARKS = 30  # an image holding more marks than this (a page of text, a sprinkle of specks) is not read
@@ -56,6 +57,7 @@ class Group:
     box: Box
     cuts: int = 2  # cut positions, both edges included: any path of pieces from 0 to cuts - 1 reads the mark
     pieces: tuple[Piece, ...] = ()
+    line: int = 0  # the line of writing it is on, 0 at the top (lines.py)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def find_marks(image) -> Layout:
     if height < CLOSE_ENOUGH * TARGET_HEIGHT:  # small digits: read the ink again, closer
         closer = int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
     fine, fine_components = (ink, components) if closer == factor else without_frames(_read_ink(pixels, closer))[:2]
-    groups = _groups(fine, closer, float(fine.max()), fine_components)
+    groups = _groups_by_line(fine, closer, fine_components)
     if len(groups) > MAX_MARKS:
         return _too_many()
     if len(groups) == 1 and groups[0].kind == DIGIT:
@@ -96,6 +98,23 @@ def find_marks(image) -> Layout:
 
 def _too_many() -> Layout:
     return Layout(message=f"This image holds more than {MAX_MARKS} marks: write at most {MAX_MARKS} digits.")
+
+
+def _groups_by_line(ink: np.ndarray, factor: int, components: tuple) -> list[Group]:
+    """The marks of the ink, line by line (top to bottom), each line's left to right: `_groups` of each line's
+    rows (lines.line_bands)."""
+    strongest, parts = float(ink.max()), components[2][1:]
+    parts = parts[np.maximum(parts[:, 2], parts[:, 3]) * factor >= MIN_DIGIT_PIXELS]
+    bands = line_bands(parts, _digit_height(parts), ink.shape[0]) if len(parts) else [(0, ink.shape[0])]
+    if len(bands) == 1:
+        return _groups(ink, factor, strongest, components)
+    groups = []
+    for line, (top, bottom) in enumerate(bands):
+        band = np.zeros_like(ink)
+        band[top:bottom] = ink[top:bottom]
+        strokes = cv2.connectedComponentsWithStats((band > INK_LEVEL * strongest).astype(np.uint8), connectivity=8)
+        groups += [replace(group, line=line) for group in _groups(band, factor, strongest, strokes, one_line=False)]
+    return groups
 
 
 def _digit_height(parts: np.ndarray) -> float:
@@ -128,9 +147,9 @@ class _Part:
     right: float
 
 
-def _groups(ink: np.ndarray, factor: int, strongest: float, components: tuple) -> list[Group]:
+def _groups(ink: np.ndarray, factor: int, strongest: float, components: tuple, one_line: bool = True) -> list[Group]:
     """The marks of the ink (its connected strokes: `components`, as frames.without_frames gives them), left to
-    right."""
+    right; `one_line`: the ink is all the image holds (else one of its lines: no mark of it is the image's only one)."""
     count, labels, stats, _ = components
     stroke = _stroke_width(labels, stats)
     if stroke < THIN_STROKE:  # hairlines break apart where they fade: bridge breaks of a pixel or two
@@ -152,7 +171,7 @@ def _groups(ink: np.ndarray, factor: int, strongest: float, components: tuple) -
     groups = []
     for chosen, width in zip(members, widths):
         groups.append(_mark(chosen, ink, labels, slant, reference, height, stroke, factor,
-                            alone=len(members) == 1, may_split=width >= least_split))
+                            alone=one_line and len(members) == 1, may_split=width >= least_split))
     order = np.argsort([(min(p.left for p in chosen) + max(p.right for p in chosen)) for chosen in members])
     return [groups[index] for index in order]
 

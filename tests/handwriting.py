@@ -194,6 +194,13 @@ def on_a_cheque(composed: "ComposedNumber", line: int, box: int | None = None, a
     return ink if box is None else with_box(ink, box, 8)[0]
 
 
+def one_under_the_other(first: np.ndarray, second: np.ndarray, gap: int, margin: int = 40) -> np.ndarray:
+    """Two numbers' ink, `second` under `first` (`gap` px between their margins), left-aligned, `margin` px round."""
+    width = max(first.shape[1], second.shape[1])
+    rows = [np.pad(first, ((0, gap), (0, width - first.shape[1]))), np.pad(second, ((0, 0), (0, width - second.shape[1])))]
+    return np.pad(np.vstack(rows), margin)
+
+
 def long_touching_numbers(data: Pendigits, count: int, rng: np.random.Generator, **options) -> list[ComposedNumber]:
     """`count` 6-digit numbers whose digits all touch, each at least 4 times wider than tall (as flat as a dash);
     `options` go to compose_number."""

@@ -20,7 +20,7 @@ STAGES_IN_PAGE = """async ([name, width, height, channels]) => {
     return {
         factor, ink: Array.from(ink.data), inkShape: [ink.height, ink.width], box: preprocess.digitBox(ink),
         frame: frame && Array.from(frame.data),
-        groups: layout.groups.map((group) => [group.kind, group.box, group.cuts, group.pieces.length]),
+        groups: layout.groups.map((group) => [group.kind, group.box, group.cuts, group.pieces.length, group.line ?? 0]),
         reading: await window.digitPage.read(pixels),
     };
 }"""
@@ -100,8 +100,21 @@ def underlined_numbers():
     return found
 
 
+def stacked_numbers():
+    """Two numbers one under the other (lines.js reads them line by line), close together and further apart."""
+    from tests.handwriting import compose_number, load_pendigits, on_canvas, one_under_the_other
+
+    rng, data = np.random.default_rng(51), load_pendigits()
+    found = []
+    for gap, canvas in ((5, "white"), (30, "photo")):
+        first, second = (compose_number(data, 11, length, rng, margin=20) for length in (3, 2))
+        ink = one_under_the_other(first.ink, second.ink, gap)
+        found.append((f"{first.text} over {second.text} ({canvas})", pixels_of(on_canvas(ink, canvas, rng))))
+    return found
+
+
 INPUTS = (list(rendered_inputs(digits=1, numbers=8, seed=7)) + long_numbers() + boxed_numbers()
-          + underlined_numbers())  # every form, numbers of 1–4 and 6 digits
+          + underlined_numbers() + stacked_numbers())  # every form, numbers of 1–4 and 6 digits, two lines
 
 
 @pytest.mark.parametrize("name, pixels", INPUTS, ids=[name for name, _ in INPUTS])
@@ -126,12 +139,12 @@ def test_browser_stages_match_python(page, recognizer, name, pixels):
         assert np.abs(np.float32(stages["frame"]).reshape(28, 28) - frame).max() <= 0.02
 
     layout = segment.find_marks(pixels)
-    python_groups = [[group.kind, list(group.box), group.cuts, len(group.pieces)] for group in layout.groups]
+    python_groups = [[group.kind, list(group.box), group.cuts, len(group.pieces), group.line] for group in layout.groups]
     assert stages["groups"] == python_groups
 
     reading = recognizer.read(pixels)
     assert answer(stages["reading"]) == answer(reading)
     for mark, other in zip(reading.marks, stages["reading"]["marks"]):
-        assert (other["kind"], tuple(other["box"])) == (mark.kind, mark.box)
+        assert (other["kind"], tuple(other["box"]), other["line"]) == (mark.kind, mark.box, mark.line)
         for digit, probability in mark.probabilities.items():
             assert other["probabilities"][digit] == pytest.approx(probability, abs=2e-3)

@@ -120,7 +120,7 @@ async function update() {
 
 /** A reading as plain data (what a benchmark compares with Python's). */
 function summary(reading) {
-  return { text: text(reading), marks: reading.marks.map((mark) => ({ kind: mark.kind, box: mark.box, label: label(mark),
+  return { text: text(reading), marks: reading.marks.map((mark) => ({ kind: mark.kind, box: mark.box, line: mark.line, label: label(mark),
     probabilities: mark.probabilities, frame: Array.from(mark.frame?.data ?? []) })), message: reading.message };
 }
 

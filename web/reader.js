@@ -25,9 +25,12 @@ export function top(mark, count = 3) {
   return Object.entries(mark.probabilities ?? {}).sort((a, b) => b[1] - a[1]).slice(0, count);
 }
 
-/** The digits read, left to right ("2026"); "" when there are none. */
+/** The digits read, left to right ("2026"); a line under another after it, on a line of its own ("12\n34"); "" when
+ * there are none. */
 export function text(reading) {
-  return reading.marks.filter((mark) => mark.kind === DIGIT).map(label).join("");
+  const lines = new Map();
+  for (const mark of reading.marks.filter((mark) => mark.kind === DIGIT)) lines.set(mark.line, (lines.get(mark.line) ?? "") + label(mark));
+  return [...lines.keys()].sort((a, b) => a - b).map((line) => lines.get(line)).join("\n");
 }
 
 /** Every mark in `pixels`, left to right: digits with their probabilities and frames, dots and dashes. */
@@ -36,7 +39,7 @@ export async function read(recognizer, pixels) {
   if (layout.message) return { marks: [], message: layout.message };
   const pieces = layout.groups.flatMap((group) => group.pieces);
   if (!pieces.length) {
-    return { marks: layout.groups.filter((group) => group.kind !== DIGIT).map((group) => ({ kind: group.kind, box: group.box })), message: "" };
+    return { marks: layout.groups.filter((group) => group.kind !== DIGIT).map((group) => ({ kind: group.kind, box: group.box, line: group.line ?? 0 })), message: "" };
   }
   const count = pieces.length;
   pieces.push(...wholeDrawing(layout, pixels)); // and all marks as one, if they may be one drawing
@@ -47,10 +50,11 @@ export async function read(recognizer, pixels) {
   const probabilities = logits.map((row, index) => recognizer.calibrated([row], cut[index] ? CUT_TEMPERATURE : 1)[0]);
   const marks = [];
   layout.groups.forEach((group, index) => {
-    if (group.kind !== DIGIT) marks.push({ kind: group.kind, box: group.box });
+    const line = group.line ?? 0;
+    if (group.kind !== DIGIT) marks.push({ kind: group.kind, box: group.box, line });
     for (const row of chosen[index]) {
       marks.push({ kind: digit[row] ? DIGIT : NOT_A_DIGIT, box: pieces[row].box,
-        probabilities: Object.fromEntries(DIGITS.map((name, column) => [name, probabilities[row][column]])), frame: pieces[row].frame });
+        probabilities: Object.fromEntries(DIGITS.map((name, column) => [name, probabilities[row][column]])), frame: pieces[row].frame, line });
     }
   });
   return { marks, message: "", candidates: pieces.length }; // (candidates: frames the model read, for benchmarks)

@@ -3,7 +3,8 @@
 // reader.js lets the model choose among them. Works on preprocess.js's ink map.
 import { cutPositions, pieces } from "./cuts.js";
 import { withoutFrames } from "./frames.js";
-import { centralMoments, connectedComponentsWithStats, distanceTransform, minMax, morphology } from "./opencv.js";
+import { lineBands } from "./lines.js";
+import { centralMoments, connectedComponentsWithStats, distanceTransform, minMax, morphology, plane } from "./opencv.js";
 import {
   DETAIL_SIDE, INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, digitBox, frame, readCloser, readInk, shrinkFactor,
 } from "./preprocess.js";
@@ -65,7 +66,7 @@ export function findMarks(pixels) {
   const closer = height >= CLOSE_ENOUGH * TARGET_HEIGHT ? factor
     : Math.min(factor, Math.max(1, Math.floor(factor * height / TARGET_HEIGHT)));
   const [fine, fineComponents] = closer === factor ? [kept, components] : withoutFrames(readInk(pixels, closer));
-  const groups = groupsOf(fine, closer, minMax(fine)[1], fineComponents);
+  const groups = groupsByLine(fine, closer, fineComponents);
   if (groups.length > MAX_MARKS) return tooMany();
   if (groups.length === 1 && groups[0].kind === DIGIT) {
     return { groups: [asPredictFramesIt(groups[0], pixels, kept, factor, components.stats.slice(1)), ...frames], message: "" };
@@ -75,6 +76,22 @@ export function findMarks(pixels) {
 
 function tooMany() {
   return { groups: [], message: `This image holds more than ${MAX_MARKS} marks: write at most ${MAX_MARKS} digits.` };
+}
+
+/** The marks of the ink, line by line (top to bottom), each line's left to right: groupsOf each line's rows. */
+function groupsByLine(ink, factor, components) {
+  const strongest = minMax(ink)[1];
+  const parts = components.stats.slice(1).filter((part) => Math.max(part[2], part[3]) * factor >= MIN_DIGIT_PIXELS);
+  const bands = parts.length ? lineBands(parts, digitHeight(parts), ink.height) : [[0, ink.height]];
+  if (bands.length === 1) return groupsOf(ink, factor, strongest, components);
+  const groups = [];
+  bands.forEach(([top, bottom], line) => {
+    const band = plane(ink.width, ink.height);
+    band.data.set(ink.data.subarray(top * ink.width, bottom * ink.width), top * ink.width);
+    const strokes = connectedComponentsWithStats(maskOf(band, strongest), ink.width, ink.height);
+    groups.push(...groupsOf(band, factor, strongest, strokes, false).map((group) => ({ ...group, line })));
+  });
+  return groups;
 }
 
 function digitHeight(parts) {
@@ -96,8 +113,9 @@ function asPredictFramesIt(group, pixels, ink, factor, parts) {
 
 // --- Parts into marks -----------------------------------------------------------------------------------
 
-/** The marks of the ink (its connected strokes: `components`, as frames.js's withoutFrames gives them), left to right. */
-function groupsOf(ink, factor, strongest, components) {
+/** The marks of the ink (its connected strokes: `components`, as frames.js's withoutFrames gives them), left to right;
+ * `oneLine`: the ink is all the image holds (else one of its lines: no mark of it is the image's only one). */
+function groupsOf(ink, factor, strongest, components, oneLine = true) {
   let { count, labels, stats } = components;
   const stroke = strokeWidthOfLargest(ink.width, labels, stats);
   if (stroke < THIN_STROKE) { // hairlines break apart where they fade: bridge breaks of a pixel or two
@@ -119,7 +137,7 @@ function groupsOf(ink, factor, strongest, components) {
   // Among several digits of one size, none is two digits: only a mark wider than most may be.
   const leastSplit = tall.length >= 3 ? SPLIT_RELATIVE * median(tall) : 0.0;
   const groups = members.map((chosen, index) => mark(chosen, ink, labels, slant, reference, height, stroke, factor,
-    members.length === 1, widths[index] >= leastSplit));
+    oneLine && members.length === 1, widths[index] >= leastSplit));
   const centres = members.map((chosen) => Math.min(...chosen.map((p) => p.left)) + Math.max(...chosen.map((p) => p.right)));
   return centres.map((centre, index) => [centre, index]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, index]) => groups[index]);
 }
