@@ -14,6 +14,7 @@ const numberView = document.getElementById("number");
 const guessesView = document.getElementById("guesses");
 const marksView = document.getElementById("marks");
 
+const HINT = "Draw a digit (or a number) on the canvas, or upload an image.";
 let recognizer = null;
 let uploaded = null; // pixels of an uploaded image, read until the visitor draws or clears
 let busy = false, again = false;
@@ -23,7 +24,7 @@ let inputSince = null; // [event timeStamp, handler start] of the oldest input t
 // ([since the input event's timeStamp, since its handler started] in ms, candidate digits the model read).
 const ready = DigitRecognizer.load().then((loaded) => {
   recognizer = loaded;
-  status.textContent = "Draw a digit (or a number) on the canvas, or upload an image.";
+  status.textContent = HINT;
   schedule(null);
 }).catch((error) => { status.textContent = `The model could not be loaded: ${error.message}`; throw error; });
 window.digitPage = { ready, latencies: [], readings: 0, read: async (pixels) => summary(await read(recognizer, pixels)) };
@@ -138,7 +139,7 @@ function show(reading) {
     return row;
   }));
   marksView.replaceChildren(...marks.map(figure));
-  if (reading.message) status.textContent = reading.message;
+  status.textContent = reading.message || HINT; // (a message says why this input was not read: not the last one's)
 }
 
 function figure(mark) {
