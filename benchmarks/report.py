@@ -1,5 +1,5 @@
-"""Runs speed.py, load.py, accuracy.py, read_numbers.py, rejection.py and web.py and writes their results as
-tables into README.md, between <!-- benchmarks:start --> and <!-- benchmarks:end --> (nothing else changes).
+"""Runs speed.py, load.py, accuracy.py, read_numbers.py, confidence.py, rejection.py and web.py and writes their
+results as tables into README.md, between <!-- benchmarks:start --> and <!-- benchmarks:end --> (nothing else changes).
 
     python benchmarks/report.py                 # about 15 minutes on 2 cores
     python benchmarks/report.py --readme /tmp/README.md --load-seconds 10
@@ -23,7 +23,7 @@ import keras
 import psutil
 import tensorflow
 
-from benchmarks import server
+from benchmarks import confidence, server
 from benchmarks.accuracy import AccuracyResult, accuracy_table, run_accuracy
 from benchmarks.load import LoadResult, load_table, megabytes, run_load
 from benchmarks.read_numbers import numbers_rows, rest_latency, run_numbers
@@ -31,6 +31,7 @@ from benchmarks.rejection import rejection_rows, rejection_table, run_rejection
 from benchmarks.speed import SpeedResult, run_speed, speed_table
 from benchmarks.timing import markdown_table, milliseconds
 from benchmarks.web import WebResult, measure_first_load, measure_latency, measure_parity, static_server, web_table
+from digit_recognizer.recognizer import DigitRecognizer
 from tests.handwriting import load_pendigits
 
 README = server.REPO_ROOT / "README.md"
@@ -97,7 +98,7 @@ def section(tables: list[str], busy_before: float) -> str:
             "`tests/renderings.py`, made from MNIST test digits only; real handwriting from `tests/handwriting.py` "
             "(UCI pendigits and optdigits writers, CC BY 4.0), non-digits from `tests/nondigits.py`. Regenerate with "
             "`python benchmarks/report.py` (it rewrites this section); each of `benchmarks/speed.py`, `load.py`, "
-            "`accuracy.py`, `read_numbers.py`, `rejection.py` and `web.py` also runs alone (`--help`).")
+            "`accuracy.py`, `read_numbers.py`, `confidence.py`, `rejection.py` and `web.py` also runs alone (`--help`).")
 
 
 def write_section(readme: Path, text: str) -> None:
@@ -131,6 +132,10 @@ def main() -> None:
     numbers.speed["REST"] = rest_latency(load_pendigits())
     numbers_table = markdown_table(["whole numbers (`read`)", "result", "target"], numbers_rows(numbers))
     print(numbers_table, end="\n\n", flush=True)
+    recognizer = DigitRecognizer.load()
+    digits_read = confidence.read_digits(recognizer, (0,), 100)
+    confidence_table = confidence.table(digits_read, recognizer.temperature, confidence.CUT_TEMPERATURE)
+    print(confidence_table, end="\n\n", flush=True)
     rejection = run_rejection()
     print(rejection_table(rejection), end="\n\n", flush=True)
     web = WebResult()
@@ -141,7 +146,7 @@ def main() -> None:
     print(web_table(web), end="\n\n", flush=True)
 
     tables = [report_table(speed, stock, shared_ssl, accuracy, json.loads(METRICS.read_text())), numbers_table,
-              markdown_table(["not a digit, calibration", "result", "target"], rejection_rows(rejection)),
+              confidence_table, markdown_table(["not a digit, calibration", "result", "target"], rejection_rows(rejection)),
               web_table(web)]
     text = section(tables, busy_before)
     write_section(arguments.readme, text)
