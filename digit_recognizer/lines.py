@@ -7,14 +7,15 @@ import numpy as np
 
 LINE_PART = 0.5  # a part at least this share of the digits' height is (most of) a digit: a dot, dash or flag is not
 LINE_OVERLAP = 0.5  # two lines lie one under the other when their digits share this much of the narrower one's
-# columns (digits going down a slope, one after another, are one line)
+# columns (digits going down a slope, one after another, are one line)...
+LINE_GAP = 0.25  # ...and at least this far apart (times the digits' height): an 8 drawn as two loops is one digit
 
 
 def line_bands(parts: np.ndarray, height: float, rows: int) -> list[tuple[int, int]]:
     """The rows (top, bottom) of each line of writing, top to bottom, together covering all `rows` rows of the
     image; `parts`: the strokes' boxes (x, y, width, height), `height`: the digits'. Lines part where no stroke
-    spans the rows between two runs of strokes that both hold digits, one under the other; one band when there is
-    one line."""
+    spans the rows between two runs of strokes that both hold digits, one under the other, LINE_GAP apart; one band
+    when there is one line."""
     runs: list[list[int]] = []  # [top, bottom, left, right] per run of rows spanned by strokes; left/right: of its digits
     for x, y, width, part_height in sorted(parts[:, :4].tolist(), key=lambda part: part[1]):
         tall = part_height >= LINE_PART * height
@@ -27,7 +28,8 @@ def line_bands(parts: np.ndarray, height: float, rows: int) -> list[tuple[int, i
             run[2], run[3] = (x, x + width) if run[2] < 0 else (min(run[2], x), max(run[3], x + width))
     lines: list[list[int]] = []
     for run in runs:
-        if lines and (lines[-1][2] < 0 or run[2] < 0 or not _one_under_the_other(lines[-1], run)):
+        if lines and (lines[-1][2] < 0 or run[2] < 0 or not _one_under_the_other(lines[-1], run)
+                      or run[0] - lines[-1][1] < LINE_GAP * height):
             last = lines[-1]
             left, right = (run[2], run[3]) if last[2] < 0 else (last[2], last[3]) if run[2] < 0 else (
                 min(last[2], run[2]), max(last[3], run[3]))

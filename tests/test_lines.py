@@ -1,5 +1,6 @@
 """Lines of writing: a number written under another is read after it, on a line of its own, not interleaved with it
-by their columns; digits going down a slope, a dot above a digit or a comma below it make no second line."""
+by their columns; digits going down a slope, a dot above a digit or a comma below it, an 8 drawn as two loops
+make no second line."""
 import json
 
 import numpy as np
@@ -56,5 +57,17 @@ def test_line_bands_part_runs_of_digits_one_under_the_other_only():
     assert line_bands(down_a_slope, digit, 150) == [(0, 150)]
     dot_above_and_comma_below = np.array([[10, 0, 6, 6], [0, 12, 30, 40], [40, 12, 30, 40], [72, 60, 6, 10]])
     assert line_bands(dot_above_and_comma_below, digit, 80) == [(0, 80)]
-    dash_between_lines = np.array([[0, 0, 30, 40], [0, 46, 60, 4], [0, 56, 30, 40]])  # joins the line above it
-    assert line_bands(dash_between_lines, digit, 100) == [(0, 53), (53, 100)]
+    dash_between_lines = np.array([[0, 0, 30, 40], [0, 46, 60, 4], [0, 62, 30, 40]])  # joins the line above it
+    assert line_bands(dash_between_lines, digit, 110) == [(0, 56), (56, 110)]
+    eight_in_two_loops = np.array([[0, 0, 30, 20], [2, 22, 28, 20]])  # (its loops are the tallest parts)
+    assert line_bands(eight_in_two_loops, 20, 50) == [(0, 50)]
+
+
+@pytest.mark.parametrize("index", [6667, 1882, 1387, 256])
+def test_an_8_drawn_as_two_loops_one_over_the_other_is_one_digit(recognizer, index):
+    from handwriting import pendigit
+
+    pendigits = load_pendigits()
+    assert pendigits.labels[index] == 8
+    reading = recognizer.read(pendigit(pendigits.strokes(index), "white", np.random.default_rng(index)))
+    assert len(reading.digits) == 1 and {mark.line for mark in reading.marks} == {0}

@@ -1,7 +1,8 @@
 // digit_recognizer/lines.py in JavaScript: finds the lines of writing, so that a number written under another is
 // read line by line, top to bottom, rather than as one row of digits interleaved by their columns.
 export const LINE_PART = 0.5; // a part at least this share of the digits' height is (most of) a digit
-export const LINE_OVERLAP = 0.5; // two lines lie one under the other when their digits share this much of the narrower's columns
+export const LINE_OVERLAP = 0.5; // two lines lie one under the other when their digits share this much of the narrower's columns...
+export const LINE_GAP = 0.25; // ...and at least this far apart (times the digits' height): an 8 drawn as two loops is one digit
 
 /** The rows [top, bottom] of each line of writing, top to bottom, together covering all `rows` rows; `parts`: the
  * strokes' boxes [x, y, width, height], `height`: the digits'. One band when there is one line. */
@@ -22,7 +23,7 @@ export function lineBands(parts, height, rows) {
   const lines = [];
   for (const run of runs) {
     const last = lines[lines.length - 1];
-    if (last && (last[2] < 0 || run[2] < 0 || !oneUnderTheOther(last, run))) {
+    if (last && (last[2] < 0 || run[2] < 0 || !oneUnderTheOther(last, run) || run[0] - last[1] < LINE_GAP * height)) {
       const [left, right] = last[2] < 0 ? [run[2], run[3]] : run[2] < 0 ? [last[2], last[3]]
         : [Math.min(last[2], run[2]), Math.max(last[3], run[3])];
       lines[lines.length - 1] = [last[0], Math.max(last[1], run[1]), left, right];
