@@ -9,6 +9,8 @@ import os
 import shutil
 import time
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -98,10 +100,15 @@ def top_guess(page, timeout: float = 20.0) -> str | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         guesses = page.locator("#guesses")  # hidden (absent) while the page shows a number
-        if guesses.count() == 0 or "unsure" in (guesses.get_attribute("class") or ""):
+        try:
+            shown = guesses.count() > 0 and "unsure" not in (guesses.get_attribute("class", timeout=1000) or "")
+            text = guesses.inner_text(timeout=1000) if shown else ""
+        except PlaywrightTimeoutError:  # it went between the two calls (a reading of a number came back)
+            text = ""
+        if not text:
             time.sleep(0.2)
             continue
-        lines = [line.strip() for line in guesses.inner_text().splitlines() if line.strip()]
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
         if len(lines) > 1 and lines[1] in "0123456789":
             return lines[1]
         time.sleep(0.2)
