@@ -69,9 +69,8 @@ def read(recognizer, image, explain: bool = False) -> Reading:
         return Reading(tuple(Mark(group.kind, group.box, line=group.line) for group in layout.groups if group.kind != DIGIT))
     item = seen(recognizer, layout, pieces, count, recognizer.logits(np.stack([piece.frame for piece in pieces])))
     layout, chosen, digit = judged(layout, pieces, item.logits, item.chosen, item.digit)
-    probabilities = recognizer.calibrated(item.logits)
     cut = cut_rows(layout, chosen, pieces, count)
-    probabilities[cut] = recognizer.calibrated(item.logits[cut], CUT_TEMPERATURE)
+    probabilities = recognizer.calibrated(item.logits, np.where(cut, CUT_TEMPERATURE, 1.0)[:, None])
     marks = []
     for group, rows in zip(layout.groups, chosen):
         if group.kind != DIGIT:

@@ -99,8 +99,9 @@ class DigitRecognizer:
         batch = np.asarray(frames, np.float32).reshape(-1, 28, 28, 1)
         return np.asarray(self._logits(batch), np.float64)
 
-    def calibrated(self, logits: np.ndarray, factor: float = 1.0) -> np.ndarray:
-        """Probabilities from logits with the fitted temperature (times `factor`): shape (n, 10)."""
+    def calibrated(self, logits: np.ndarray, factor: float | np.ndarray = 1.0) -> np.ndarray:
+        """Probabilities from logits with the fitted temperature (times `factor`: one, or one per row, shape (n, 1)):
+        shape (n, 10)."""
         return softmax(np.asarray(logits, np.float64) / (self.temperature * factor))
 
     def energy(self, logits: np.ndarray) -> np.ndarray:

@@ -77,8 +77,7 @@ def find_marks(image) -> Layout:
     ink, components, boxes, lines = without_frames(ink)  # a box round the number, or a line under it, is no part of it
     frames = tuple(Group(kind, tuple(value * factor for value in box))
                    for kind, found in ((FRAME, boxes), (DASH, lines)) for box in found)
-    parts = components[2][1:]
-    parts = parts[np.maximum(parts[:, 2], parts[:, 3]) * factor >= MIN_DIGIT_PIXELS]  # specks, as predict drops
+    parts = _without_specks(components[2][1:], factor)
     if len(parts) > MAX_PARTS:
         return _too_many()
     if len(parts) == 0:
@@ -103,8 +102,7 @@ def _too_many() -> Layout:
 def _groups_by_line(ink: np.ndarray, factor: int, components: tuple) -> list[Group]:
     """The marks of the ink, line by line (top to bottom), each line's left to right: `_groups` of each line's
     rows (lines.line_bands)."""
-    strongest, parts = float(ink.max()), components[2][1:]
-    parts = parts[np.maximum(parts[:, 2], parts[:, 3]) * factor >= MIN_DIGIT_PIXELS]
+    strongest, parts = float(ink.max()), _without_specks(components[2][1:], factor)
     bands = line_bands(parts, _digit_height(parts), ink.shape[0]) if len(parts) else [(0, ink.shape[0])]
     if len(bands) == 1:
         return _groups(ink, factor, strongest, components)
@@ -115,6 +113,11 @@ def _groups_by_line(ink: np.ndarray, factor: int, components: tuple) -> list[Gro
         strokes = cv2.connectedComponentsWithStats((band > INK_LEVEL * strongest).astype(np.uint8), connectivity=8)
         groups += [replace(group, line=line) for group in _groups(band, factor, strongest, strokes, one_line=False)]
     return groups
+
+
+def _without_specks(parts: np.ndarray, factor: int) -> np.ndarray:
+    """The strokes (their stats) but specks smaller than MIN_DIGIT_PIXELS in the input, as predict drops them."""
+    return parts[np.maximum(parts[:, 2], parts[:, 3]) * factor >= MIN_DIGIT_PIXELS]
 
 
 def _digit_height(parts: np.ndarray) -> float:

@@ -3,6 +3,7 @@
 export const LINE_PART = 0.5; // a part at least this share of the digits' height is (most of) a digit
 export const LINE_OVERLAP = 0.5; // two lines lie one under the other when their digits share this much of the narrower's columns...
 export const LINE_GAP = 0.25; // ...and at least this far apart (times the digits' height): an 8 drawn as two loops is one digit
+const NO_DIGITS = [-1, -1]; // the columns of a run's digits when it has none (only dots, dashes, flags)
 
 /** The rows [top, bottom] of each line of writing, top to bottom, together covering all `rows` rows; `parts`: the
  * strokes' boxes [x, y, width, height], `height`: the digits'. One band when there is one line. */
@@ -11,22 +12,16 @@ export function lineBands(parts, height, rows) {
   const sorted = parts.map((part) => part.slice(0, 4)).map((part, index) => [part, index])
     .sort((a, b) => a[0][1] - b[0][1] || a[1] - b[1]).map(([part]) => part);
   for (const [x, y, width, partHeight] of sorted) {
-    const tall = partHeight >= LINE_PART * height;
-    if (!runs.length || y >= runs[runs.length - 1][1]) {
-      runs.push([y, y + partHeight, tall ? x : -1, tall ? x + width : -1]);
-      continue;
-    }
-    const run = runs[runs.length - 1];
-    run[1] = Math.max(run[1], y + partHeight);
-    if (tall) [run[2], run[3]] = run[2] < 0 ? [x, x + width] : [Math.min(run[2], x), Math.max(run[3], x + width)];
+    const digit = partHeight >= LINE_PART * height ? [x, x + width] : NO_DIGITS;
+    const last = runs[runs.length - 1];
+    if (!last || y >= last[1]) runs.push([y, y + partHeight, ...digit]);
+    else runs[runs.length - 1] = [last[0], Math.max(last[1], y + partHeight), ...joined(last.slice(2), digit)];
   }
   const lines = [];
   for (const run of runs) {
     const last = lines[lines.length - 1];
     if (last && (last[2] < 0 || run[2] < 0 || !oneUnderTheOther(last, run) || run[0] - last[1] < LINE_GAP * height)) {
-      const [left, right] = last[2] < 0 ? [run[2], run[3]] : run[2] < 0 ? [last[2], last[3]]
-        : [Math.min(last[2], run[2]), Math.max(last[3], run[3])];
-      lines[lines.length - 1] = [last[0], Math.max(last[1], run[1]), left, right];
+      lines[lines.length - 1] = [last[0], Math.max(last[1], run[1]), ...joined(last.slice(2), run.slice(2))];
     } else {
       lines.push(run);
     }
@@ -37,6 +32,12 @@ export function lineBands(parts, height, rows) {
   }
   const edges = [0, ...lines.slice(1).map((below, index) => Math.floor((lines[index][1] + below[0]) / 2)), rows];
   return edges.slice(1).map((bottom, index) => [edges[index], bottom]);
+}
+
+/** The columns [left, right] that two runs' digits cover together (NO_DIGITS: a run without any). */
+function joined(columns, other) {
+  if (columns[0] < 0 || other[0] < 0) return columns[0] < 0 ? other : columns;
+  return [Math.min(columns[0], other[0]), Math.max(columns[1], other[1])];
 }
 
 function oneUnderTheOther(above, below) {

@@ -59,7 +59,7 @@ export function findMarks(pixels) {
   const [kept, components, boxes, lines] = withoutFrames(ink); // a box round the number, or a line under it, is no part of it
   const frames = [...boxes.map((box) => [FRAME, box]), ...lines.map((box) => [DASH, box])]
     .map(([kind, box]) => ({ kind, box: box.map((value) => value * factor), cuts: 2, pieces: [] }));
-  const parts = components.stats.slice(1).filter((part) => Math.max(part[2], part[3]) * factor >= MIN_DIGIT_PIXELS);
+  const parts = withoutSpecks(components.stats.slice(1), factor);
   if (parts.length > MAX_PARTS) return tooMany();
   if (parts.length === 0) return { groups: frames, message: "" };
   const height = digitHeight(parts);
@@ -81,7 +81,7 @@ function tooMany() {
 /** The marks of the ink, line by line (top to bottom), each line's left to right: groupsOf each line's rows. */
 function groupsByLine(ink, factor, components) {
   const strongest = minMax(ink)[1];
-  const parts = components.stats.slice(1).filter((part) => Math.max(part[2], part[3]) * factor >= MIN_DIGIT_PIXELS);
+  const parts = withoutSpecks(components.stats.slice(1), factor);
   const bands = parts.length ? lineBands(parts, digitHeight(parts), ink.height) : [[0, ink.height]];
   if (bands.length === 1) return groupsOf(ink, factor, strongest, components);
   const groups = [];
@@ -92,6 +92,11 @@ function groupsByLine(ink, factor, components) {
     groups.push(...groupsOf(band, factor, strongest, strokes, false).map((group) => ({ ...group, line })));
   });
   return groups;
+}
+
+/** The strokes (their stats) but specks smaller than MIN_DIGIT_PIXELS in the input, as predict drops them. */
+function withoutSpecks(parts, factor) {
+  return parts.filter((part) => Math.max(part[2], part[3]) * factor >= MIN_DIGIT_PIXELS);
 }
 
 function digitHeight(parts) {
