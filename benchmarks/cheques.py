@@ -1,6 +1,7 @@
 """Numbers written as on a cheque: photos of numbers composed from one pendigits writer's digits, plain, in a box
 (a cheque's amount box), over a line that the digits touch (level, or turned up to 3°, as a photo is taken a little
-askew), in a box with such a line across it, and after a printed "$". Prints one table: the share read exactly by `read`.
+askew), in a box with such a line across it, after a printed "$", and in a box after a printed "$" (the $ outside the
+box, as on a cheque). Prints one table: the share read exactly by `read`.
 
     python benchmarks/cheques.py                  # 100 numbers per style, seed 0
     python benchmarks/cheques.py --numbers 30 --seed 1
@@ -17,15 +18,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repo's packages
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import cv2
 import numpy as np
 
 from benchmarks.timing import markdown_table
 from digit_recognizer.recognizer import DigitRecognizer
-from tests.handwriting import compose_number, load_pendigits, on_canvas, with_box, with_line_under
+from tests.handwriting import after_a_dollar, compose_number, load_pendigits, on_canvas, with_box, with_line_under
 
 STYLES = ("plain", "in a box", "over a level line", "over a line turned up to 3°", "in a box, over a line across it",
-          "after a printed $")
+          "after a printed $", "in a box, after a printed $")
 
 
 def cheque_ink(ink: np.ndarray, style: str, brush: float, rng: np.random.Generator) -> np.ndarray:
@@ -41,10 +41,9 @@ def cheque_ink(ink: np.ndarray, style: str, brush: float, rng: np.random.Generat
     if style == "in a box, over a line across it":  # (the line meets the box's sides: one stroke with it)
         return with_box(with_line_under(ink, max(2, int(0.6 * brush)), depth), max(2, int(0.6 * brush)), 8)[0]
     if style == "after a printed $":
-        size = height - 120
-        dollar = np.zeros((height, int(0.6 * size) + 20), np.uint8)
-        cv2.putText(dollar, "$", (10, 60 + int(0.9 * size)), cv2.FONT_HERSHEY_SIMPLEX, size / 30, 255, max(2, int(brush)))
-        return np.concatenate([dollar / 255.0, ink], axis=1).astype(np.float32)
+        return after_a_dollar(ink, height - 120, max(2, int(brush)))
+    if style == "in a box, after a printed $":  # (a cheque's $ is printed outside its amount box)
+        return after_a_dollar(with_box(ink, max(2, int(0.6 * brush)))[0], int(0.6 * (height - 120)), max(2, int(0.5 * brush)))
     return ink
 
 

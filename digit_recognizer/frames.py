@@ -1,7 +1,8 @@
 """Finds what is drawn or printed round the writing rather than written: boxes (a cheque's amount box, a form's
 field, a frame drawn round a number) and long ruled lines under or through it (a cheque's line, which the digits
-touch), so that the reader leaves them out. Framed whole with the digits inside, a boxed number read as one drawing
-that is not a digit; cut with its digits, a line touching them spoilt every piece.
+touch), so that the reader leaves them out; and, where a box holds digits, the marks outside it (`outside_boxes`).
+Framed whole with the digits inside, a boxed number read as one drawing that is not a digit; cut with its digits, a
+line touching them spoilt every piece.
 
 A box is a connected stroke round at least one other, whose ink hugs the edges of its own bounding box on all four
 sides; or, when the writing inside touches it (through a line across it), a stroke whose bounding box's edges are
@@ -12,10 +13,13 @@ only be RULE_IN_BOX times as long.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
 from digit_recognizer.preprocess import INK_LEVEL, Box
+from digit_recognizer.reading import DIGIT, FRAME, OUTSIDE
 
 FRAME_BAND = 0.12  # a box's ink lies within this share of its shorter side (at least 2 px) of its edges...
 FRAME_INK = 0.9  # ...this share of it at least...
@@ -186,3 +190,21 @@ def _round_another(stats: np.ndarray, label: int, x: int, y: int, width: int, he
         return False
     left, top, widths, heights = (stats[others, index] for index in range(4))
     return bool(np.any((left > x) & (top > y) & (left + widths < x + width) & (top + heights < y + height)))
+
+
+def outside_boxes(groups: list, frames) -> list:
+    """`groups` (segment.Group marks), but where a box among `frames` holds digit marks (a cheque's amount box, a
+    form's field), the marks outside every such box are OUTSIDE: the box says what is to be read, not the printed $
+    or label beside it."""
+    holding = [frame.box for frame in frames
+               if frame.kind == FRAME and any(group.kind == DIGIT and _centred_in(group.box, frame.box) for group in groups)]
+    if not holding:
+        return groups
+    return [group if any(_centred_in(group.box, box) for box in holding)
+            else replace(group, kind=OUTSIDE, cuts=2, pieces=()) for group in groups]
+
+
+def _centred_in(box: Box, frame: Box) -> bool:
+    """Whether the centre of `box` lies inside `frame` (both x, y, width, height)."""
+    x, y = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return frame[0] <= x <= frame[0] + frame[2] and frame[1] <= y <= frame[1] + frame[3]

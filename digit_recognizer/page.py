@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from digit_recognizer.pixels import ImageError
-from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME, NOT_A_DIGIT, Mark, Reading, to_json
+from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME, NOT_A_DIGIT, OUTSIDE, Mark, Reading, to_json
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.uploads import open_image
 
@@ -22,7 +22,8 @@ NO_DIGIT_IN_UPLOAD = "No digit found in this image. Try a closer photo of dark d
 NOT_A_DIGIT_MESSAGE = "That doesn't look like a digit"
 GUESSES_TITLE = "Top 3 guesses"
 UNSURE_TITLE = "Closest digits (unsure: it doesn't look like one)"
-LEFT_OUT = {NOT_A_DIGIT: "not a digit", DOT: "a dot", DASH: "a dash", FRAME: "a box round it"}
+LEFT_OUT = {NOT_A_DIGIT: "not a digit", DOT: "a dot", DASH: "a dash", FRAME: "a box round it",
+            OUTSIDE: "a mark outside the box"}
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def mark_card(mark: Mark, scale: int, alone: bool) -> str:
     elif mark.kind == NOT_A_DIGIT:
         caption = f'<b>not a digit</b> <span class="unsure">closest: {top_line(mark)}</span>'
     else:
-        caption = f"<b>{mark.kind}</b> left out"
+        caption = f"<b>{'mark outside the box' if mark.kind == OUTSIDE else mark.kind}</b> left out"
     pictures = ""
     if mark.frame is not None:
         side = 28 * scale

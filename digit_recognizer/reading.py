@@ -13,6 +13,7 @@ NOT_A_DIGIT = "not a digit"  # a letter, doodle, scribble or shape: left out of 
 DOT = "dot"  # a decimal point, comma or stray dot: left out of the number
 DASH = "dash"  # a dash, minus or underline: left out of the number
 FRAME = "frame"  # a box round the number (a cheque's amount box, a form's field): left out of the number
+OUTSIDE = "outside the box"  # a mark beside a box that holds digits (a cheque's printed $): left out of the number
 
 
 @dataclass(frozen=True)

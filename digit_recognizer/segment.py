@@ -16,7 +16,7 @@ from digit_recognizer.preprocess import (
     INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, Box, _digit_box, _frame, _labelled, _padded,
     _read_closer, _read_ink, _shrink_factor,
 )
-from digit_recognizer.frames import without_frames
+from digit_recognizer.frames import outside_boxes, without_frames
 from digit_recognizer.lines import line_bands
 from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME
 
@@ -87,7 +87,7 @@ def find_marks(image) -> Layout:
     if height < CLOSE_ENOUGH * TARGET_HEIGHT:  # small digits: read the ink again, closer
         closer = int(np.clip(factor * height // TARGET_HEIGHT, 1, factor))
     fine, fine_components = (ink, components) if closer == factor else without_frames(_read_ink(pixels, closer))[:2]
-    groups = _groups_by_line(fine, closer, fine_components)
+    groups = outside_boxes(_groups_by_line(fine, closer, fine_components), frames)
     if len(groups) > MAX_MARKS:
         return _too_many()
     if len(groups) == 1 and groups[0].kind == DIGIT:

@@ -175,6 +175,15 @@ def with_box(ink: np.ndarray, thickness: int, inset: int = 12) -> tuple[np.ndarr
     return framed, (inset, inset, width - 2 * inset, height - 2 * inset)
 
 
+def after_a_dollar(ink: np.ndarray, size: int, thickness: int) -> np.ndarray:
+    """`ink` after a printed "$" `size` px tall, its foot level with a number's feet drawn with 60 px margins (as on a
+    cheque: before the amount, or before its box)."""
+    height = ink.shape[0]
+    dollar = np.zeros((height, int(0.6 * size) + 20), np.uint8)
+    cv2.putText(dollar, "$", (10, height - 60 - int(0.1 * size)), cv2.FONT_HERSHEY_SIMPLEX, size / 30, 255, thickness)
+    return np.concatenate([dollar / 255.0, ink], axis=1).astype(np.float32)
+
+
 def with_line_under(ink: np.ndarray, thickness: int, depth: float, angle: float = 0.0) -> np.ndarray:
     """`ink` with a straight line across it (10 px from either edge) at `depth` of its height, the whole turned by
     `angle` degrees (a cheque's printed line, photographed a little askew)."""

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from digit_recognizer import DigitRecognizer, page
-from digit_recognizer.reading import DASH, DIGIT, DOT, NOT_A_DIGIT, Mark, Reading
+from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME, NOT_A_DIGIT, OUTSIDE, Mark, Reading
 
 
 def probabilities(top: str, confidence: float = 0.9) -> dict[str, float]:
@@ -55,6 +55,14 @@ def test_a_number_is_shown_large_with_a_card_per_digit_and_its_left_out_marks_na
     assert view.several_marks and view.guesses is None
     assert len(images(view.marks, "frame")) == 3 and view.marks.count('<figure class="mark') == 5
     assert '<b class="digit">4</b> <span class="top">top 3: 4 90%' in view.marks and 'class="unsure">closest: 1 50%' in view.marks
+
+
+def test_a_number_in_a_box_names_the_box_and_the_mark_beside_it_left_out():
+    marks = (Mark(OUTSIDE, (0, 0, 9, 12)), digit("3", 20), digit("5", 32), Mark(FRAME, (15, 0, 30, 14)))
+    view = page.view_of_reading(Reading(marks), page.NO_DIGIT_IN_DRAWING)
+    assert '<div class="headline number">35</div>' in view.number
+    assert "Left out: a mark outside the box, a box round it" in view.number
+    assert "<b>mark outside the box</b> left out" in view.marks and "<b>frame</b> left out" in view.marks
 
 
 def test_only_non_digits_give_no_number_but_the_message():

@@ -110,29 +110,31 @@ def test_uploaded_photo_is_read(visitor):
     assert wait_for(page, lambda number, guess: number == "4" and guess == "4"), shown(page)
 
 
-def test_an_uploaded_cheque_photo_reads_its_number_and_names_the_box_and_line_left_out(visitor, tmp_path):
-    """A number in a cheque's box, on a line across it: the page reads what Python's `read` reads, and shows the box
-    and the line as marks left out (no empty tile)."""
+def test_an_uploaded_cheque_photo_reads_its_number_and_names_the_dollar_box_and_line_left_out(visitor, tmp_path):
+    """A number in a cheque's box, on a line across it, after a printed $: the page reads what Python's `read` reads,
+    and shows the $, the box and the line as marks left out (no empty tile)."""
     from PIL import Image
 
     from digit_recognizer.recognizer import DigitRecognizer
-    from tests.handwriting import compose_number, load_pendigits, on_canvas, with_box, with_line_under
+    from tests.handwriting import after_a_dollar, compose_number, load_pendigits, on_canvas, with_box, with_line_under
 
     page, _, _ = visitor
     rng = np.random.default_rng(11)
     composed = compose_number(load_pendigits(), 7, 4, rng, margin=60)
     height = composed.ink.shape[0]
     lined = with_line_under(composed.ink, max(2, int(0.6 * composed.brush)), (height - 60) / height)
-    photo = on_canvas(with_box(lined, max(2, int(0.6 * composed.brush)), 8)[0], "photo", rng)
+    boxed = with_box(lined, max(2, int(0.6 * composed.brush)), 8)[0]
+    photo = on_canvas(after_a_dollar(boxed, int(0.6 * (height - 120)), max(2, int(0.5 * composed.brush))), "photo", rng)
     path = tmp_path / "cheque.png"
     Image.fromarray(photo).save(path)
     expected = DigitRecognizer.load().read(photo)
-    assert len(expected.text) == 4 and [mark.kind for mark in expected.marks][-2:] == ["frame", "dash"]
+    kinds = [mark.kind for mark in expected.marks]
+    assert len(expected.text) == 4 and kinds[0] == "outside the box" and kinds[-2:] == ["frame", "dash"]
     clear(page)
     page.set_input_files("#upload", str(path))
     assert wait_for(page, lambda number, guess: number == expected.text), shown(page)
     captions = [text.strip() for text in page.locator("#marks figure figcaption").all_inner_texts()]
-    assert captions[-2:] == ["frame left out", "dash left out"]
+    assert captions[0] == "mark outside the box left out" and captions[-2:] == ["frame left out", "dash left out"]
     assert page.locator("#marks figure canvas").count() == 4
 
 

@@ -1,7 +1,9 @@
 // digit_recognizer/frames.py in JavaScript: finds boxes round the writing (a cheque's amount box, a form's field)
-// and long ruled lines through or under it, so that the reader leaves them out.
+// and long ruled lines through or under it, so that the reader leaves them out; and, where a box holds digits, the
+// marks outside it (outsideBoxes).
 import { connectedComponentsWithStats, cvRound, minMax, plane } from "./opencv.js";
 import { INK_LEVEL } from "./preprocess.js";
+import { DIGIT, FRAME, OUTSIDE } from "./segment.js"; // (kinds of mark, used only once both modules have loaded)
 
 export const FRAME_BAND = 0.12, FRAME_INK = 0.9, FRAME_SIDE = 0.6, MIN_FRAME_SIDE = 10, FRAME_CLOSED = 0.95, FRAME_FILL = 0.85;
 export const RULE_LENGTH = 2.4, MIN_RULE = 20, RULE_BEYOND = 0.1;
@@ -210,4 +212,20 @@ function band(width, height) {
 function roundAnother(stats, label, x, y, width, height) {
   return stats.some(([left, top, otherWidth, otherHeight], other) => other > 0 && other !== label
     && left > x && top > y && left + otherWidth < x + width && top + otherHeight < y + height);
+}
+
+/** `groups` (segment.js marks), but where a box among `frames` holds digit marks (a cheque's amount box, a form's
+ * field), the marks outside every such box are OUTSIDE: the box says what is to be read, not the printed $ or label beside it. */
+export function outsideBoxes(groups, frames) {
+  const holding = frames.filter((frame) => frame.kind === FRAME
+    && groups.some((group) => group.kind === DIGIT && centredIn(group.box, frame.box))).map((frame) => frame.box);
+  if (!holding.length) return groups;
+  return groups.map((group) => holding.some((box) => centredIn(group.box, box)) ? group
+    : { ...group, kind: OUTSIDE, cuts: 2, pieces: [] });
+}
+
+/** Whether the centre of `box` lies inside `frame` (both [x, y, width, height]). */
+function centredIn(box, frame) {
+  const x = box[0] + box[2] / 2, y = box[1] + box[3] / 2;
+  return frame[0] <= x && x <= frame[0] + frame[2] && frame[1] <= y && y <= frame[1] + frame[3];
 }

@@ -14,6 +14,7 @@ const numberView = document.getElementById("number");
 const guessesView = document.getElementById("guesses");
 const marksView = document.getElementById("marks");
 
+const CAPTIONS = { "outside the box": "mark outside the box" }; // a mark left out, where its kind alone reads badly
 const HINT = "Draw a digit (or a number) on the canvas, or upload an image.";
 let recognizer = null;
 let uploaded = null; // pixels of an uploaded image, read until the visitor draws or clears
@@ -145,8 +146,8 @@ function show(reading) {
 function figure(mark) {
   const view = document.createElement("figure");
   const caption = document.createElement("figcaption");
-  if (!mark.frame) { // a dot, a dash or a box round the number: nothing the model read
-    caption.innerHTML = `<b>${mark.kind}</b> left out`;
+  if (!mark.frame) { // a dot, a dash, a box round the number or a mark beside it: nothing the model read
+    caption.innerHTML = `<b>${CAPTIONS[mark.kind] ?? mark.kind}</b> left out`;
     view.append(caption);
     return view;
   }

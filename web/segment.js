@@ -2,7 +2,7 @@
 // dashes; boxes round them, with frames.js), left to right; for marks that may hold several touching digits, cuts.js proposes pieces and
 // reader.js lets the model choose among them. Works on preprocess.js's ink map.
 import { cutPositions, pieces } from "./cuts.js";
-import { withoutFrames } from "./frames.js";
+import { outsideBoxes, withoutFrames } from "./frames.js";
 import { lineBands } from "./lines.js";
 import { centralMoments, connectedComponentsWithStats, distanceTransform, minMax, morphology, plane } from "./opencv.js";
 import {
@@ -10,6 +10,7 @@ import {
 } from "./preprocess.js";
 
 export const DIGIT = "digit", NOT_A_DIGIT = "not a digit", DOT = "dot", DASH = "dash", FRAME = "frame";
+export const OUTSIDE = "outside the box"; // a mark beside a box that holds digits (a cheque's printed $)
 export const MAX_MARKS = 30;
 export const MAX_PARTS = 4 * MAX_MARKS;
 export const TARGET_HEIGHT = 40;
@@ -66,7 +67,7 @@ export function findMarks(pixels) {
   const closer = height >= CLOSE_ENOUGH * TARGET_HEIGHT ? factor
     : Math.min(factor, Math.max(1, Math.floor(factor * height / TARGET_HEIGHT)));
   const [fine, fineComponents] = closer === factor ? [kept, components] : withoutFrames(readInk(pixels, closer));
-  const groups = groupsByLine(fine, closer, fineComponents);
+  const groups = outsideBoxes(groupsByLine(fine, closer, fineComponents), frames);
   if (groups.length > MAX_MARKS) return tooMany();
   if (groups.length === 1 && groups[0].kind === DIGIT) {
     return { groups: [asPredictFramesIt(groups[0], pixels, kept, factor, components.stats.slice(1)), ...frames], message: "" };
