@@ -45,15 +45,17 @@ def photo_example() -> None:
 
 
 def cheque_example() -> None:
-    """The drawings' 3, 5 and 8 written in pen in a cheque's amount box, above the line across it, photographed
-    under a lamp (cropped tight round the box): `read` leaves the box and the line out and reads 358."""
-    height, width = 260, 520
+    """The drawings' 3, 5 and 8 written in pen in a cheque's amount box, above the line across it, after the "$"
+    printed before the box, photographed under a lamp (cropped tight round the box): `read` leaves the $, the box
+    and the line out and reads 358."""
+    height, width, left = 260, 600, 80  # (the box starts `left` px in, after the $)
     ink = np.zeros((height, width), np.uint8)
-    cv2.rectangle(ink, (6, 6), (width - 7, height - 7), 255, 5)  # the printed box...
-    cv2.line(ink, (6, 200), (width - 7, 200), 255, 4)  # ...and its line
+    cv2.putText(ink, "$", (8, 170), cv2.FONT_HERSHEY_SIMPLEX, 3.2, 255, 7, cv2.LINE_AA)  # the printed $...
+    cv2.rectangle(ink, (left + 6, 6), (width - 7, height - 7), 255, 5)  # ...the printed box...
+    cv2.line(ink, (left + 6, 200), (width - 7, 200), 255, 4)  # ...and its line
     for place, digit in enumerate((3, 5, 8)):  # each drawing's 400 px canvas shrunk to 150 px, just above the line
         for stroke in DRAWINGS[digit]:
-            points = np.array(stroke, np.float64) * 0.5 + (40 + 150 * place, 16)
+            points = np.array(stroke, np.float64) * 0.5 + (left + 40 + 150 * place, 16)
             cv2.polylines(ink, [np.round(points).astype(np.int32)], False, 255, thickness=9, lineType=cv2.LINE_AA)
     photographed(ink, "cheque_358.jpg", np.random.default_rng(358), paper=(215, 40, 25), noise=5, quality=85)
 
