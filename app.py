@@ -48,7 +48,11 @@ SHOW_UPLOAD_RESULT_JS = """(upload) => {
         document.querySelector('#results')?.scrollIntoView({behavior: 'smooth', block: 'start'});
     }
 }"""
-CLEAR_CANVAS_JS = """() => { document.querySelector('#sketchpad button[aria-label="Clear canvas"]')?.click(); }"""
+# Clear: the editor's own "Clear canvas" button, and one more Clear counted (the session's state passes through).
+CLEAR_CANVAS_JS = """(count, state) => {
+    document.querySelector('#sketchpad button[aria-label="Clear canvas"]')?.click();
+    return [(count || 0) + 1, state];
+}"""
 PAGE_CSS = """
 #sketchpad canvas { touch-action: none; }  /* a finger draws; it never scrolls or zooms the page */
 #number .headline { font-weight: 700; line-height: 1.1; color: var(--body-text-color); }
@@ -142,25 +146,40 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
                            elem_classes=["unsure"] if view.unsure else [])
         return gr.HTML(view.number, visible=bool(view.number)), guesses, view.message, view.marks
 
-    def read_drawing(sketch):
-        return show(page.view_of_drawing(recognizer, sketch))
+    # Clear counts its presses in the page (`clears_seen`, sent with every reading of the drawing) and in the
+    # visitor's session (`clears`, one dict per session): a reading of a drawing from before the last Clear (under way
+    # or still queued when Clear was pressed) is dropped, not shown over the cleared page.
+    clears_seen = gr.Number(0, visible=False, precision=0)
+    clears = gr.State({"count": 0})
+
+    def read_drawing(sketch, seen, session_clears):
+        if (seen or 0) < session_clears["count"]:
+            return (gr.skip(),) * len(outputs)
+        view = page.view_of_drawing(recognizer, sketch)
+        return (gr.skip(),) * len(outputs) if (seen or 0) < session_clears["count"] else show(view)
+
+    def cleared(count, session_clears):
+        session_clears["count"] = max(session_clears["count"], int(count or 0))
+        return session_clears["count"], *show(page.PageView(message=page.DRAW_HINT))
 
     def read_file(payload):
         return show(page.view_of_upload(recognizer, payload))
 
     live = dict(outputs=outputs, show_progress="hidden", api_visibility="private", concurrency_limit=4)
-    sketchpad.change(read_drawing, sketchpad, trigger_mode="always_last", **live)
-    predict_drawing_button.click(read_drawing, sketchpad, **live)
+    drawing = [sketchpad, clears_seen, clears]
+    sketchpad.change(read_drawing, drawing, trigger_mode="always_last", **live)
+    predict_drawing_button.click(read_drawing, drawing, **live)
     # Clear with the editor's own "Clear canvas" button: setting the Sketchpad's value from Python
     # leaves the editor reloading for seconds. The editor's change event then resets the outputs too.
-    clear_button.click(lambda: show(page.PageView(message=page.DRAW_HINT)), None, outputs, js=CLEAR_CANVAS_JS,
-                       queue=False, api_visibility="private")
+    # (Through the queue, as the readings: its answer comes after any reading's that came back before it.)
+    clear_button.click(cleared, [clears_seen, clears], [clears_seen, *outputs], js=CLEAR_CANVAS_JS,
+                       concurrency_limit=None, show_progress="hidden", api_visibility="private")
     # preprocess=False: the file reaches our own safe decoder, not Gradio's (which fails loudly on bad files).
     for reads_upload in (upload.change, predict_upload_button.click):
         reads_upload(read_file, upload, preprocess=False, **live).then(None, upload, js=SHOW_UPLOAD_RESULT_JS,
                                                                       api_visibility="private")
     # Each tab shows its own result: switching tabs reads that tab's input again (a few ms).
-    draw_tab.select(read_drawing, sketchpad, **live)
+    draw_tab.select(read_drawing, drawing, **live)
     upload_tab.select(read_file, upload, preprocess=False, **live)
     api_trigger.click(
         lambda payloads: [page.labels_for_uploads(recognizer, payloads)],  # batch=True: a list per output
