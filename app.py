@@ -153,10 +153,11 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
     clears = gr.State({"count": 0})
 
     def read_drawing(sketch, seen, session_clears):
-        if (seen or 0) < session_clears["count"]:
-            return (gr.skip(),) * len(outputs)
-        view = page.view_of_drawing(recognizer, sketch)
-        return (gr.skip(),) * len(outputs) if (seen or 0) < session_clears["count"] else show(view)
+        def stale() -> bool:  # Clear was pressed after this drawing was sent (checked again once it is read)
+            return (seen or 0) < session_clears["count"]
+
+        view = None if stale() else page.view_of_drawing(recognizer, sketch)
+        return (gr.skip(),) * len(outputs) if view is None or stale() else show(view)
 
     def cleared(count, session_clears):
         session_clears["count"] = max(session_clears["count"], int(count or 0))

@@ -22,7 +22,7 @@ import numpy as np
 
 from benchmarks.timing import markdown_table
 from digit_recognizer.recognizer import DigitRecognizer
-from tests.handwriting import after_a_dollar, compose_number, load_pendigits, on_canvas, with_box, with_line_under
+from tests.handwriting import after_a_cheque_dollar, after_a_dollar, compose_number, load_pendigits, on_canvas, with_box, with_line_under
 
 STYLES = ("plain", "in a box", "over a level line", "over a line turned up to 3°", "in a box, over a line across it",
           "after a printed $", "in a box, after a printed $")
@@ -43,7 +43,7 @@ def cheque_ink(ink: np.ndarray, style: str, brush: float, rng: np.random.Generat
     if style == "after a printed $":
         return after_a_dollar(ink, height - 120, max(2, int(brush)))
     if style == "in a box, after a printed $":  # (a cheque's $ is printed outside its amount box)
-        return after_a_dollar(with_box(ink, max(2, int(0.6 * brush)))[0], int(0.6 * (height - 120)), max(2, int(0.5 * brush)))
+        return after_a_cheque_dollar(with_box(ink, max(2, int(0.6 * brush)))[0], brush)
     return ink
 
 

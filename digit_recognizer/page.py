@@ -24,6 +24,7 @@ GUESSES_TITLE = "Top 3 guesses"
 UNSURE_TITLE = "Closest digits (unsure: it doesn't look like one)"
 LEFT_OUT = {NOT_A_DIGIT: "not a digit", DOT: "a dot", DASH: "a dash", FRAME: "a box round it",
             OUTSIDE: "a mark outside the box"}
+CAPTIONS = {OUTSIDE: "mark outside the box"}  # a mark left out, where its kind alone reads badly (as web/page.js)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def mark_card(mark: Mark, scale: int, alone: bool) -> str:
     elif mark.kind == NOT_A_DIGIT:
         caption = f'<b>not a digit</b> <span class="unsure">closest: {top_line(mark)}</span>'
     else:
-        caption = f"<b>{'mark outside the box' if mark.kind == OUTSIDE else mark.kind}</b> left out"
+        caption = f"<b>{CAPTIONS.get(mark.kind, mark.kind)}</b> left out"
     pictures = ""
     if mark.frame is not None:
         side = 28 * scale

@@ -184,6 +184,12 @@ def after_a_dollar(ink: np.ndarray, size: int, thickness: int) -> np.ndarray:
     return np.concatenate([dollar / 255.0, ink], axis=1).astype(np.float32)
 
 
+def after_a_cheque_dollar(ink: np.ndarray, brush: float) -> np.ndarray:
+    """`ink` (a number drawn with 60 px margins, in its amount box) after the "$" a cheque prints before the box:
+    0.6 times as tall as the digits, its strokes half the pen's `brush` wide."""
+    return after_a_dollar(ink, int(0.6 * (ink.shape[0] - 120)), max(2, int(0.5 * brush)))
+
+
 def with_line_under(ink: np.ndarray, thickness: int, depth: float, angle: float = 0.0) -> np.ndarray:
     """`ink` with a straight line across it (10 px from either edge) at `depth` of its height, the whole turned by
     `angle` degrees (a cheque's printed line, photographed a little askew)."""

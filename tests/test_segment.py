@@ -12,8 +12,8 @@ from digit_recognizer.reader import candidates
 from digit_recognizer.reading import DASH, DIGIT, DOT, FRAME, OUTSIDE
 from digit_recognizer.recognizer import DigitRecognizer
 from digit_recognizer.segment import MAX_MARKS, find_marks
-from handwriting import (after_a_dollar, compose_number, draw, load_pendigits, long_touching_numbers, on_a_cheque, on_canvas,
-                         pendigit, with_box)
+from handwriting import (after_a_cheque_dollar, compose_number, draw, load_pendigits, long_touching_numbers, on_a_cheque,
+                         on_canvas, pendigit, with_box)
 
 
 @pytest.fixture(scope="module")
@@ -235,11 +235,9 @@ def test_a_printed_dollar_beside_a_box_is_left_out_of_the_number_in_it(recognize
     rng = np.random.default_rng(7)
     for length in (1, 2, 3, 4, 5, 3):
         composed = compose_number(pendigits, int(rng.integers(1, 31)), length, rng, margin=60)
-        height = composed.ink.shape[0]
         boxed = with_box(composed.ink, max(2, int(0.6 * composed.brush)))[0]
         plain = recognizer.read(on_canvas(boxed, "photo", np.random.default_rng(2)))
-        ink = after_a_dollar(boxed, int(0.6 * (height - 120)), max(2, int(0.5 * composed.brush)))
-        reading = recognizer.read(on_canvas(ink, "photo", np.random.default_rng(2)))
+        reading = recognizer.read(on_canvas(after_a_cheque_dollar(boxed, composed.brush), "photo", np.random.default_rng(2)))
         assert reading.text == plain.text and len(reading.text) == length, composed.text
         assert [mark.kind for mark in reading.marks if mark.kind != DIGIT] == [OUTSIDE, FRAME], composed.text
         assert reading.marks[0].box[0] < min(mark.box[0] for mark in reading.digits)  # (the $, before the box)

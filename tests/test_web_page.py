@@ -116,15 +116,13 @@ def test_an_uploaded_cheque_photo_reads_its_number_and_names_the_dollar_box_and_
     from PIL import Image
 
     from digit_recognizer.recognizer import DigitRecognizer
-    from tests.handwriting import after_a_dollar, compose_number, load_pendigits, on_canvas, with_box, with_line_under
+    from tests.handwriting import after_a_cheque_dollar, compose_number, load_pendigits, on_a_cheque, on_canvas
 
     page, _, _ = visitor
     rng = np.random.default_rng(11)
     composed = compose_number(load_pendigits(), 7, 4, rng, margin=60)
-    height = composed.ink.shape[0]
-    lined = with_line_under(composed.ink, max(2, int(0.6 * composed.brush)), (height - 60) / height)
-    boxed = with_box(lined, max(2, int(0.6 * composed.brush)), 8)[0]
-    photo = on_canvas(after_a_dollar(boxed, int(0.6 * (height - 120)), max(2, int(0.5 * composed.brush))), "photo", rng)
+    cheque = on_a_cheque(composed, max(2, int(0.6 * composed.brush)), max(2, int(0.6 * composed.brush)))
+    photo = on_canvas(after_a_cheque_dollar(cheque, composed.brush), "photo", rng)
     path = tmp_path / "cheque.png"
     Image.fromarray(photo).save(path)
     expected = DigitRecognizer.load().read(photo)

@@ -61,7 +61,7 @@ def long_numbers():
 def boxed_numbers():
     """Numbers with a box drawn round them (frames.js finds and leaves out the box), one with a line across the box, two
     after a printed $ outside the box (left out)."""
-    from tests.handwriting import after_a_dollar, compose_number, load_pendigits, on_a_cheque, on_canvas, with_box
+    from tests.handwriting import after_a_cheque_dollar, compose_number, load_pendigits, on_a_cheque, on_canvas, with_box
 
     rng, data = np.random.default_rng(21), load_pendigits()
     found = []
@@ -82,15 +82,10 @@ def boxed_numbers():
     ink = on_a_cheque(composed, max(2, int(0.6 * composed.brush)), max(2, int(0.6 * composed.brush)))
     found.append((f"two digits in a box over a line {composed.text}", pixels_of(on_canvas(ink, "photo", np.random.default_rng(4)))))
     rng = np.random.default_rng(7)  # test_segment's first number in a box after a printed $ (the $ left out, outside)
-    composed = compose_number(data, int(rng.integers(1, 31)), 1, rng, margin=60)
-    height = composed.ink.shape[0]
-    boxed = with_box(composed.ink, max(2, int(0.6 * composed.brush)))[0]
-    ink = after_a_dollar(boxed, int(0.6 * (height - 120)), max(2, int(0.5 * composed.brush)))
-    found.append((f"$ before a box round {composed.text}", pixels_of(on_canvas(ink, "photo", np.random.default_rng(2)))))
-    composed = compose_number(data, 11, 4, rng, margin=60)
-    boxed = with_box(composed.ink, max(2, int(0.6 * composed.brush)))[0]
-    ink = after_a_dollar(boxed, int(0.6 * (composed.ink.shape[0] - 120)), max(2, int(0.5 * composed.brush)))
-    found.append((f"$ before a box round {composed.text}", pixels_of(on_canvas(ink, "white", np.random.default_rng(2)))))
+    for composed, canvas in ((compose_number(data, int(rng.integers(1, 31)), 1, rng, margin=60), "photo"),
+                             (compose_number(data, 11, 4, rng, margin=60), "white")):
+        ink = after_a_cheque_dollar(with_box(composed.ink, max(2, int(0.6 * composed.brush)))[0], composed.brush)
+        found.append((f"$ before a box round {composed.text}", pixels_of(on_canvas(ink, canvas, np.random.default_rng(2)))))
     return found
 
 
