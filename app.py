@@ -172,9 +172,9 @@ with gr.Blocks(title="Handwritten digit recognizer") as demo:
     predict_drawing_button.click(read_drawing, drawing, **live)
     # Clear with the editor's own "Clear canvas" button: setting the Sketchpad's value from Python
     # leaves the editor reloading for seconds. The editor's change event then resets the outputs too.
-    # (Through the queue, as the readings: its answer comes after any reading's that came back before it.)
-    clear_button.click(cleared, [clears_seen, clears], [clears_seen, *outputs], js=CLEAR_CANVAS_JS,
-                       concurrency_limit=None, show_progress="hidden", api_visibility="private")
+    # (Not queued: the page is cleared at once. Through the queue, behind the readings, it took 1.8 s, not 0.8 s.)
+    clear_button.click(cleared, [clears_seen, clears], [clears_seen, *outputs], js=CLEAR_CANVAS_JS, queue=False,
+                       api_visibility="private")
     # preprocess=False: the file reaches our own safe decoder, not Gradio's (which fails loudly on bad files).
     for reads_upload in (upload.change, predict_upload_button.click):
         reads_upload(read_file, upload, preprocess=False, **live).then(None, upload, js=SHOW_UPLOAD_RESULT_JS,
