@@ -1,16 +1,18 @@
-"""The README's pictures: drives the real app in Chromium, draws a digit, saves docs/screenshot-*.png.
+"""The README's pictures: drives the real app in Chromium, draws a number, a digit and a letter, saves
+docs/screenshot-*.png.
 
     python benchmarks/screenshots.py            # starts app.py on a free port
     python benchmarks/screenshots.py --url URL  # or photographs a running app
 
-Desktop (1400×1100, drawn with the mouse) and phone (390×844, drawn with a finger); each PNG is
-quantised to a palette (and shrunk if need be) to stay under --max-kb. Regenerate, never edit.
+"42" on a desktop (1400×1100, drawn with the mouse), a 7 and an A on a phone (390×844, drawn with a finger),
+each photographed once the page has read it; each PNG is quantised to a palette (and shrunk if need be) to stay under --max-kb. Regenerate, never edit.
 """
 from __future__ import annotations
 
 import argparse
 import io
 import sys
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -19,13 +21,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import server  # noqa: E402
 from benchmarks.browser import (  # noqa: E402
-    CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PHONE, SEVEN, draw_with_mouse, draw_with_touch, open_app, top_guess,
+    CHROMIUM, CHROMIUM_FLAGS, DESKTOP, FORTY_TWO, LETTER_A, PHONE, SEVEN, draw_with_mouse, draw_with_touch,
+    number_read, open_app, top_guess,
 )
 
 DOCS = server.REPO_ROOT / "docs"
-SHOTS = {  # name: (device, how the visitor draws)
-    "screenshot-desktop.png": (DESKTOP, draw_with_mouse),
-    "screenshot-phone.png": (PHONE, draw_with_touch),
+NOT_A_DIGIT = "That doesn't look like a digit"
+
+
+def said_not_a_digit(page, timeout: float = 60) -> str | None:
+    """NOT_A_DIGIT once the page says it, else None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if NOT_A_DIGIT in page.inner_text("#number"):
+            return NOT_A_DIGIT
+        time.sleep(0.2)
+    return None
+
+
+SHOTS = {  # name: (device, how the visitor draws, what, how the page's answer is read, the answer expected)
+    "screenshot-desktop.png": (DESKTOP, draw_with_mouse, FORTY_TWO, number_read, "42"),
+    "screenshot-phone.png": (PHONE, draw_with_touch, SEVEN, top_guess, "7"),
+    "screenshot-not-a-digit.png": (PHONE, draw_with_touch, LETTER_A, said_not_a_digit, NOT_A_DIGIT),
 }
 
 
@@ -42,13 +59,13 @@ def small_png(screenshot: bytes, max_bytes: int) -> bytes:
         image = image.resize((image.width * 9 // 10, image.height * 9 // 10), Image.Resampling.LANCZOS)
 
 
-def photograph(browser, url: str, device: dict, draw) -> bytes:
-    """A screenshot of the app on `device` after a visitor drew a 7 and the page read it."""
+def photograph(browser, url: str, device: dict, draw, strokes, answer, expected: str) -> bytes:
+    """A screenshot of the app on `device` after a visitor drew `strokes` and the page gave the `expected` answer."""
     page = open_app(browser, url, device)
     try:
-        draw(page, SEVEN)
-        if top_guess(page, timeout=60) != "7":
-            raise RuntimeError(f"the page did not read the drawn 7 on {device['viewport']}")
+        draw(page, strokes)
+        if answer(page, timeout=60) != expected:
+            raise RuntimeError(f"the page did not answer {expected!r} on {device['viewport']}")
         page.wait_for_function("() => [...document.querySelectorAll('#marks img')].every((image) => image.complete)")
         return page.screenshot()
     finally:
@@ -67,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with server.app_at(args.url) as (url, _), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        for name, (device, draw) in SHOTS.items():
-            png = small_png(photograph(browser, url, device, draw), args.max_kb * 1000)
+        for name, shot in SHOTS.items():
+            png = small_png(photograph(browser, url, *shot), args.max_kb * 1000)
             (args.out / name).write_bytes(png)
             with Image.open(io.BytesIO(png)) as saved:
                 rows.append((name, f"{saved.width}×{saved.height}", f"{len(png) / 1000:.1f} kB"))
