@@ -63,6 +63,21 @@ def test_only_predict_and_read_are_public_endpoints(app_url):
     assert sorted(info["named_endpoints"]) == ["/predict", "/read"]
 
 
+def test_clear_stops_the_page_listening_for_the_readings_of_the_drawing_under_way(app_url):
+    """A reading already done when Clear reaches the server (too soon for Clear's count to drop it) would come back
+    over the cleared page: Clear cancels the drawing's readings, and the page ignores what they send after."""
+    config = json.load(urllib.request.urlopen(f"{app_url}/config"))
+    elem_ids = {component["id"]: component.get("props", {}).get("elem_id") for component in config["components"]}
+
+    def triggered_by(elem_id: str, event: str) -> list[dict]:
+        return [dependency for dependency in config["dependencies"]
+                if any(elem_ids.get(target) == elem_id and kind == event for target, kind in dependency["targets"])]
+
+    readings = {dependency["id"] for dependency in triggered_by("sketchpad", "change") + triggered_by("predict-drawing", "click")}
+    cancelled = {index for dependency in triggered_by("clear", "click") for index in dependency.get("cancels", [])}
+    assert len(readings) == 2 and readings <= cancelled
+
+
 def number_on_paper(digit_images: list[np.ndarray], path) -> str:
     """MNIST test digits side by side, black on white with gaps, as a photo of a written number might be."""
     canvas = Image.new("L", (120 + 220 * len(digit_images), 400), 255)
