@@ -126,3 +126,17 @@ def number_read(page, timeout: float = 20.0) -> str | None:
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.2)
+
+
+def says_not_a_digit(page, timeout: float = 20.0) -> str | None:
+    """The page's "That doesn't look like a digit" once it shows it in large, else None."""
+    from digit_recognizer.page import NOT_A_DIGIT_MESSAGE
+
+    deadline = time.monotonic() + timeout
+    while True:
+        shown = page.locator("#number")
+        if shown.count() and NOT_A_DIGIT_MESSAGE in shown.inner_text():
+            return NOT_A_DIGIT_MESSAGE
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.2)

@@ -22,7 +22,8 @@ import numpy as np
 
 from benchmarks.timing import markdown_table
 from digit_recognizer.recognizer import DigitRecognizer
-from tests.handwriting import after_a_cheque_dollar, after_a_dollar, compose_number, load_pendigits, on_canvas, with_box, with_line_under
+from tests.handwriting import (after_a_cheque_dollar, after_a_dollar, compose_number, load_pendigits, on_canvas, with_box,
+                               with_line_under)
 
 STYLES = ("plain", "in a box", "over a level line", "over a line turned up to 3°", "in a box, over a line across it",
           "after a printed $", "in a box, after a printed $")

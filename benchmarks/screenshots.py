@@ -5,14 +5,14 @@ docs/screenshot-*.png.
     python benchmarks/screenshots.py --url URL  # or photographs a running app
 
 "42" on a desktop (1400×1100, drawn with the mouse), a 7 and an A on a phone (390×844, drawn with a finger),
-each photographed once the page has read it; each PNG is quantised to a palette (and shrunk if need be) to stay under --max-kb. Regenerate, never edit.
+each photographed once the page has answered; each PNG is quantised to a palette (and shrunk if need be) to stay
+under --max-kb. Regenerate, never edit.
 """
 from __future__ import annotations
 
 import argparse
 import io
 import sys
-import time
 from pathlib import Path
 
 from PIL import Image
@@ -22,27 +22,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import server  # noqa: E402
 from benchmarks.browser import (  # noqa: E402
     CHROMIUM, CHROMIUM_FLAGS, DESKTOP, FORTY_TWO, LETTER_A, PHONE, SEVEN, draw_with_mouse, draw_with_touch,
-    number_read, open_app, top_guess,
+    number_read, open_app, says_not_a_digit, top_guess,
 )
+from digit_recognizer.page import NOT_A_DIGIT_MESSAGE  # noqa: E402
 
 DOCS = server.REPO_ROOT / "docs"
-NOT_A_DIGIT = "That doesn't look like a digit"
-
-
-def said_not_a_digit(page, timeout: float = 60) -> str | None:
-    """NOT_A_DIGIT once the page says it, else None."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if NOT_A_DIGIT in page.inner_text("#number"):
-            return NOT_A_DIGIT
-        time.sleep(0.2)
-    return None
-
-
 SHOTS = {  # name: (device, how the visitor draws, what, how the page's answer is read, the answer expected)
     "screenshot-desktop.png": (DESKTOP, draw_with_mouse, FORTY_TWO, number_read, "42"),
     "screenshot-phone.png": (PHONE, draw_with_touch, SEVEN, top_guess, "7"),
-    "screenshot-not-a-digit.png": (PHONE, draw_with_touch, LETTER_A, said_not_a_digit, NOT_A_DIGIT),
+    "screenshot-not-a-digit.png": (PHONE, draw_with_touch, LETTER_A, says_not_a_digit, NOT_A_DIGIT_MESSAGE),
 }
 
 

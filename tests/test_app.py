@@ -73,7 +73,8 @@ def test_clear_stops_the_page_listening_for_the_readings_of_the_drawing_under_wa
         return [dependency for dependency in config["dependencies"]
                 if any(elem_ids.get(target) == elem_id and kind == event for target, kind in dependency["targets"])]
 
-    readings = {dependency["id"] for dependency in triggered_by("sketchpad", "change") + triggered_by("predict-drawing", "click")}
+    readings = {dependency["id"]
+                for dependency in triggered_by("sketchpad", "change") + triggered_by("predict-drawing", "click")}
     cancelled = {index for dependency in triggered_by("clear", "click") for index in dependency.get("cancels", [])}
     assert len(readings) == 2 and readings <= cancelled
 

@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 from benchmarks.browser import (
     CHROMIUM, CHROMIUM_FLAGS, DESKTOP, FORTY_TWO, LETTER_A, ONE, PHONE, SEVEN, draw_with_mouse, draw_with_touch,
-    drawing_area, number_read, open_app, top_guess, wait_for_zoom,
+    drawing_area, number_read, open_app, says_not_a_digit, top_guess, wait_for_zoom,
 )
 from conftest import REPO_ROOT
 
@@ -104,9 +104,7 @@ def test_a_drawn_letter_is_said_not_to_be_a_digit(page):
         pytest.skip("the shipped model has no energy threshold yet (issue 9's retrained model)")
     clear(page)
     draw_with_mouse(page, LETTER_A)
-    deadline = time.monotonic() + 20
-    while "look like a digit" not in page.inner_text("body") and time.monotonic() < deadline:
-        time.sleep(0.2)
+    says_not_a_digit(page)
     assert "That doesn't look like a digit" in page.inner_text("#number")
     assert "unsure" in page.get_attribute("#guesses", "class")
 

@@ -237,7 +237,8 @@ def test_a_printed_dollar_beside_a_box_is_left_out_of_the_number_in_it(recognize
         composed = compose_number(pendigits, int(rng.integers(1, 31)), length, rng, margin=60)
         boxed = with_box(composed.ink, max(2, int(0.6 * composed.brush)))[0]
         plain = recognizer.read(on_canvas(boxed, "photo", np.random.default_rng(2)))
-        reading = recognizer.read(on_canvas(after_a_cheque_dollar(boxed, composed.brush), "photo", np.random.default_rng(2)))
+        ink = after_a_cheque_dollar(boxed, composed.brush)
+        reading = recognizer.read(on_canvas(ink, "photo", np.random.default_rng(2)))
         assert reading.text == plain.text and len(reading.text) == length, composed.text
         assert [mark.kind for mark in reading.marks if mark.kind != DIGIT] == [OUTSIDE, FRAME], composed.text
         assert reading.marks[0].box[0] < min(mark.box[0] for mark in reading.digits)  # (the $, before the box)

@@ -85,7 +85,8 @@ def boxed_numbers():
     for composed, canvas in ((compose_number(data, int(rng.integers(1, 31)), 1, rng, margin=60), "photo"),
                              (compose_number(data, 11, 4, rng, margin=60), "white")):
         ink = after_a_cheque_dollar(with_box(composed.ink, max(2, int(0.6 * composed.brush)))[0], composed.brush)
-        found.append((f"$ before a box round {composed.text}", pixels_of(on_canvas(ink, canvas, np.random.default_rng(2)))))
+        pixels = pixels_of(on_canvas(ink, canvas, np.random.default_rng(2)))
+        found.append((f"$ before a box round {composed.text}", pixels))
     return found
 
 
