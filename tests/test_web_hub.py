@@ -8,7 +8,7 @@ from conftest import REPO_ROOT
 from digit_recognizer.static_space import site_files
 from test_hub import assert_one_line_error, closed_port, fake_hub, hub_env, run_hub  # noqa: F401  (fixtures)
 
-SITE = ["README.md", "cuts.js", "drawings.js", "frames.js", "index.html", "lines.js", "model.json", "model.onnx", "opencv.js", "page.css", "page.js", "preprocess.js",
+SITE = ["README.md", "cuts.js", "drawings.js", "frames.js", "index.html", "kinds.js", "lines.js", "model.json", "model.onnx", "opencv.js", "page.css", "page.js", "preprocess.js",
         "reader.js", "recognizer.js", "segment.js", "vendor/README.md", "vendor/ort-wasm-simd-threaded.wasm.gz",
         "vendor/ort.wasm.bundle.min.mjs"]
 

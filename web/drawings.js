@@ -2,7 +2,7 @@
 // are drawings (a doodle, a letter, a symbol) rather than digits, judging a drawing whole rather than by its pieces.
 import { toMnistFrame } from "./preprocess.js";
 import { energy } from "./recognizer.js";
-import { DIGIT, FRAME } from "./segment.js";
+import { DIGIT, FRAME } from "./kinds.js";
 
 // drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
 export const ONE_DRAWING_OVERLAP = 0.1;

@@ -1,9 +1,9 @@
 // digit_recognizer/frames.py in JavaScript: finds boxes round the writing (a cheque's amount box, a form's field)
 // and long ruled lines through or under it, so that the reader leaves them out; and, where a box holds digits, the
 // marks outside it (outsideBoxes).
+import { DIGIT, FRAME, OUTSIDE } from "./kinds.js";
 import { connectedComponentsWithStats, cvRound, minMax, plane } from "./opencv.js";
 import { INK_LEVEL } from "./preprocess.js";
-import { DIGIT, FRAME, OUTSIDE } from "./segment.js"; // (kinds of mark, used only once both modules have loaded)
 
 export const FRAME_BAND = 0.12, FRAME_INK = 0.9, FRAME_SIDE = 0.6, MIN_FRAME_SIDE = 10, FRAME_CLOSED = 0.95, FRAME_FILL = 0.85;
 export const RULE_LENGTH = 2.4, MIN_RULE = 20, RULE_BEYOND = 0.1;

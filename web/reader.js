@@ -3,7 +3,8 @@
 // {marks: [{kind, box, probabilities, frame}], message}, as digit_recognizer/reading.py describes it.
 import { judged, wholeDrawing } from "./drawings.js";
 import { DIGITS } from "./recognizer.js";
-import { DASH, DIGIT, DOT, NOT_A_DIGIT, findMarks } from "./segment.js";
+import { DASH, DIGIT, DOT, NOT_A_DIGIT } from "./kinds.js";
+import { findMarks } from "./segment.js";
 
 export { DASH, DIGIT, DOT, NOT_A_DIGIT };
 // How good a candidate piece is as one whole digit: reader.py's linear score, same weights and features
@@ -47,7 +48,7 @@ export async function read(recognizer, pixels) {
   let chosen, digit = recognizer.isDigit(logits);
   [layout, chosen, digit] = judged(layout, pieces, logits, chosenPieces(layout, logits.slice(0, count), digit), digit);
   const cut = cutRows(layout, chosen, pieces, count);
-  const probabilities = logits.map((row, index) => recognizer.calibrated([row], cut[index] ? CUT_TEMPERATURE : 1)[0]);
+  const probabilities = recognizer.calibrated(logits, cut.map((isCut) => (isCut ? CUT_TEMPERATURE : 1)));
   const marks = [];
   layout.groups.forEach((group, index) => {
     const line = group.line ?? 0;

@@ -66,9 +66,10 @@ export class DigitRecognizer {
     return frames.map((_, index) => Array.from(logits.data.subarray(index * 10, index * 10 + 10)));
   }
 
-  /** Probabilities with the fitted temperature (times `factor`), one row per frame. */
+  /** Probabilities with the fitted temperature (times `factor`: one number, or one per row), one row per frame. */
   calibrated(logits, factor = 1.0) {
-    return logits.map((row) => softmax(row.map((value) => value / (this.temperature * factor))));
+    const factors = Array.isArray(factor) ? factor : logits.map(() => factor);
+    return logits.map((row, index) => softmax(row.map((value) => value / (this.temperature * factors[index]))));
   }
 
   /** −logsumexp of each row (`energy`). */

@@ -3,14 +3,13 @@
 // reader.js lets the model choose among them. Works on preprocess.js's ink map.
 import { cutPositions, pieces } from "./cuts.js";
 import { outsideBoxes, withoutFrames } from "./frames.js";
+import { DASH, DIGIT, DOT, FRAME } from "./kinds.js";
 import { lineBands } from "./lines.js";
 import { centralMoments, connectedComponentsWithStats, distanceTransform, minMax, morphology, plane } from "./opencv.js";
 import {
   DETAIL_SIDE, INK_LEVEL, MIN_CONTRAST, MIN_DIGIT_PIXELS, WORK_SIDE, digitBox, frame, readCloser, readInk, shrinkFactor,
 } from "./preprocess.js";
 
-export const DIGIT = "digit", NOT_A_DIGIT = "not a digit", DOT = "dot", DASH = "dash", FRAME = "frame";
-export const OUTSIDE = "outside the box"; // a mark beside a box that holds digits (a cheque's printed $)
 export const MAX_MARKS = 30;
 export const MAX_PARTS = 4 * MAX_MARKS;
 export const TARGET_HEIGHT = 40;
