@@ -1,10 +1,11 @@
 """The README's pictures: drives the real app in Chromium, draws a number, a digit and a letter, saves
-docs/screenshot-*.png.
+docs/screenshot-*.png; and "42" on the static page (web/, served by a plain static file server).
 
     python benchmarks/screenshots.py            # starts app.py on a free port
     python benchmarks/screenshots.py --url URL  # or photographs a running app
 
-"42" on a desktop (1400×1100, drawn with the mouse), a 7 and an A on a phone (390×844, drawn with a finger),
+"42" on a desktop (1400×1100, drawn with the mouse), a 7 and an A on a phone (390×844, drawn with a finger), "42"
+on the static page (1280×760, the mouse),
 each photographed once the page has answered; each PNG is quantised to a palette (and shrunk if need be) to stay
 under --max-kb. Regenerate, never edit.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -24,6 +26,7 @@ from benchmarks.browser import (  # noqa: E402
     CHROMIUM, CHROMIUM_FLAGS, DESKTOP, FORTY_TWO, LETTER_A, PHONE, SEVEN, draw_with_mouse, draw_with_touch,
     number_read, open_app, says_not_a_digit, top_guess,
 )
+from benchmarks.web import browser_page, draw as draw_on_static_page, static_server  # noqa: E402
 from digit_recognizer.page import NOT_A_DIGIT_MESSAGE  # noqa: E402
 
 DOCS = server.REPO_ROOT / "docs"
@@ -32,6 +35,7 @@ SHOTS = {  # name: (device, how the visitor draws, what, how the page's answer i
     "screenshot-phone.png": (PHONE, draw_with_touch, SEVEN, top_guess, "7"),
     "screenshot-not-a-digit.png": (PHONE, draw_with_touch, LETTER_A, says_not_a_digit, NOT_A_DIGIT_MESSAGE),
 }
+STATIC_SHOTS = {"screenshot-static.png": ((1280, 760), FORTY_TWO, "42")}  # name: (viewport, what, answer expected)
 
 
 def small_png(screenshot: bytes, max_bytes: int) -> bytes:
@@ -60,6 +64,29 @@ def photograph(browser, url: str, device: dict, draw, strokes, answer, expected:
         page.close()
 
 
+def photograph_static(url: str, viewport: tuple[int, int], strokes, expected: str, timeout: float = 30) -> bytes:
+    """A screenshot of the static page after `strokes` were drawn with the mouse and it showed `expected`."""
+    with browser_page(f"{url}/index.html", viewport) as (page, _):
+        page.goto(f"{url}/index.html")
+        page.evaluate("window.digitPage.ready")
+        for stroke in strokes:
+            draw_on_static_page(page, stroke)
+        deadline = time.monotonic() + timeout
+        while page.inner_text("#number").strip() != expected:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the static page did not answer {expected!r}")
+            time.sleep(0.05)
+        return page.screenshot()
+
+
+def save(screenshot: bytes, path: Path, max_kb: int) -> tuple[str, str, str]:
+    """Writes the screenshot as a small PNG; its table row (file, pixels, size)."""
+    png = small_png(screenshot, max_kb * 1000)
+    path.write_bytes(png)
+    with Image.open(io.BytesIO(png)) as saved:
+        return path.name, f"{saved.width}×{saved.height}", f"{len(png) / 1000:.1f} kB"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running app (default: start app.py)")
@@ -73,11 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     with server.app_at(args.url) as (url, _), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         for name, shot in SHOTS.items():
-            png = small_png(photograph(browser, url, *shot), args.max_kb * 1000)
-            (args.out / name).write_bytes(png)
-            with Image.open(io.BytesIO(png)) as saved:
-                rows.append((name, f"{saved.width}×{saved.height}", f"{len(png) / 1000:.1f} kB"))
+            rows.append(save(photograph(browser, url, *shot), args.out / name, args.max_kb))
         browser.close()
+    with static_server() as url:
+        for name, shot in STATIC_SHOTS.items():
+            rows.append(save(photograph_static(url, *shot), args.out / name, args.max_kb))
     width = max(len(row[0]) for row in rows)
     print(f"| {'file':<{width}} | pixels    | size     |\n|{'-' * (width + 2)}|-----------|----------|")
     for name, pixels, size in rows:

@@ -61,6 +61,7 @@ def wait_for(page, condition, timeout: float = 5.0) -> bool:
 def clear(page) -> None:
     page.click("#clear")
     assert wait_for(page, lambda number, guess: number == "" and guess == ""), shown(page)
+    assert page.inner_text("#status").startswith("Draw a digit")  # the hint is back
 
 
 @pytest.mark.parametrize("digit", ["7", "1", "0"])
@@ -75,6 +76,8 @@ def test_drawn_digit_is_guessed_before_the_pointer_is_released(visitor, digit):
     try:
         assert wait_for(page, lambda number, guess: number == digit and guess == digit), shown(page)
         assert page.evaluate("window.digitPage.readings") - readings >= 3  # read again and again as the pen moved
+        assert page.inner_text("#guesses .guesses-title") == "Top 3 guesses"
+        assert page.locator("#guesses.unsure").count() == 0
     finally:
         lift()
 
@@ -91,6 +94,9 @@ def test_a_number_is_read_digit_by_digit(visitor):
     finally:
         lift()
     assert page.locator("#marks figure").count() == 2
+    tops = page.locator("#marks figure .top").all_inner_texts()  # each digit's top 3, with its share
+    assert len(tops) == 2 and all(len(top.split("\n")) == 3 and top.count("%") == 3 for top in tops), tops
+    assert [top.split()[0] for top in tops] == ["4", "2"]
 
 
 def test_a_drawn_letter_is_not_a_digit(visitor):
@@ -100,7 +106,11 @@ def test_a_drawn_letter_is_not_a_digit(visitor):
     clear(page)
     for strokes in LETTER_A:
         draw(page, strokes, touch=kind == "touch")
-    assert wait_for(page, lambda number, guess: number == "not a digit"), shown(page)
+    assert wait_for(page, lambda number, guess: number == "That doesn't look like a digit"), shown(page)
+    # the closest digits may show, marked unsure: never a confident answer
+    assert page.locator("#guesses.unsure .guess").count() == 3
+    assert page.inner_text("#guesses .guesses-title") == "Closest digits (unsure: it doesn't look like one)"
+    assert page.inner_text("#status") == ""
 
 
 def test_uploaded_photo_is_read(visitor):

@@ -1,6 +1,7 @@
 // The static page: a canvas ready at once, guesses updated during the stroke (one reading at a time,
 // inputs meanwhile coalesced), image upload. Layout in index.html and page.css; the reading itself in reader.js.
 import { DigitRecognizer } from "./recognizer.js";
+import { NOT_A_DIGIT } from "./kinds.js";
 import { DIGIT, label, read, text, top } from "./reader.js";
 
 const BRUSH = 40; // px on the 800×800 canvas, as the Gradio page's Sketchpad
@@ -16,6 +17,11 @@ const marksView = document.getElementById("marks");
 
 const CAPTIONS = { "outside the box": "mark outside the box" }; // a mark left out, where its kind alone reads badly
 const HINT = "Draw a digit (or a number) on the canvas, or upload an image.";
+// What the Gradio page says (digit_recognizer/page.py): a drawing that is not a digit, and the guesses' titles.
+const NOT_A_DIGIT_MESSAGE = "That doesn't look like a digit";
+const NO_DIGIT_MESSAGE = "No digit here"; // only dots, dashes or a box
+const GUESSES_TITLE = "Top 3 guesses";
+const UNSURE_TITLE = "Closest digits (unsure: it doesn't look like one)";
 let recognizer = null;
 let uploaded = null; // pixels of an uploaded image, read until the visitor draws or clears
 let busy = false, again = false;
@@ -129,9 +135,17 @@ function summary(reading) {
 function show(reading) {
   const marks = reading.marks;
   const number = text(reading);
+  const notADigit = marks.some((mark) => mark.kind === NOT_A_DIGIT);
   numberView.innerHTML = number ? `<span class="number">${number}</span>`
-    : marks.length ? '<span class="not-a-digit">not a digit</span>' : "";
-  guessesView.replaceChildren(...(marks.length === 1 && marks[0].kind === DIGIT ? top(marks[0], 3) : []).map(([digit, share]) => {
+    : marks.length ? `<span class="not-a-digit">${notADigit ? NOT_A_DIGIT_MESSAGE : NO_DIGIT_MESSAGE}</span>` : "";
+  // One mark read: its top 3, marked unsure when it is not a digit (the closest digits, not an answer).
+  const alone = marks.length === 1 && marks[0].probabilities ? marks[0] : null;
+  const unsure = alone?.kind === NOT_A_DIGIT;
+  guessesView.className = unsure ? "unsure" : "";
+  const title = document.createElement("p");
+  title.className = "guesses-title";
+  title.textContent = unsure ? UNSURE_TITLE : GUESSES_TITLE;
+  guessesView.replaceChildren(...(alone ? [title] : []), ...(alone ? top(alone, 3) : []).map(([digit, share]) => {
     const row = document.createElement("div");
     row.className = "guess";
     row.dataset.digit = digit;
@@ -139,11 +153,14 @@ function show(reading) {
       `<span class="share">${(100 * share).toFixed(1)}%</span>`;
     return row;
   }));
-  marksView.replaceChildren(...marks.map(figure));
-  status.textContent = reading.message || HINT; // (a message says why this input was not read: not the last one's)
+  marksView.replaceChildren(...marks.map((mark) => figure(mark, !alone)));
+  // The hint while there is nothing to read; a message says why this input was not read (not the last one's).
+  status.textContent = reading.message || (marks.length ? "" : HINT);
 }
 
-function figure(mark) {
+/** A mark's card: the 28×28 frame the model saw and what it was read as; in a number, each digit's top 3 (one mark
+ * alone has them above, as bars). */
+function figure(mark, withTop) {
   const view = document.createElement("figure");
   const caption = document.createElement("figcaption");
   if (!mark.frame) { // a dot, a dash, a box round the number or a mark beside it: nothing the model read
@@ -159,7 +176,10 @@ function figure(mark) {
     image.data[4 * index + 3] = 255;
   });
   frame.getContext("2d").putImageData(image, 0, 0);
-  caption.innerHTML = mark.kind === DIGIT ? `<span class="digit">${label(mark)}</span>` : mark.kind;
+  const shares = top(mark, 3).map(([digit, share]) => `${digit} ${Math.round(100 * share)}%`);
+  caption.innerHTML = mark.kind === DIGIT
+    ? `<span class="digit">${label(mark)}</span>` + (withTop ? `<span class="top">${shares.join("<br>")}</span>` : "")
+    : `${mark.kind}<br><span class="unsure">closest ${shares[0]}</span>`; // (left out of the number)
   view.append(frame, caption);
   return view;
 }
