@@ -1,8 +1,8 @@
 // The static page: a canvas ready at once, guesses updated during the stroke (one reading at a time,
 // inputs meanwhile coalesced), image upload. Layout in index.html and page.css; the reading itself in reader.js.
+import { DIGIT, NOT_A_DIGIT } from "./kinds.js";
+import { label, read, text, top } from "./reader.js";
 import { DigitRecognizer } from "./recognizer.js";
-import { NOT_A_DIGIT } from "./kinds.js";
-import { DIGIT, label, read, text, top } from "./reader.js";
 
 const BRUSH = 40; // px on the 800×800 canvas, as the Gradio page's Sketchpad
 const MAX_FILE_BYTES = 10 * 1024 * 1024; // the limits of the Gradio page's uploads
@@ -142,10 +142,7 @@ function show(reading) {
   const alone = marks.length === 1 && marks[0].probabilities ? marks[0] : null;
   const unsure = alone?.kind === NOT_A_DIGIT;
   guessesView.className = unsure ? "unsure" : "";
-  const title = document.createElement("p");
-  title.className = "guesses-title";
-  title.textContent = unsure ? UNSURE_TITLE : GUESSES_TITLE;
-  guessesView.replaceChildren(...(alone ? [title] : []), ...(alone ? top(alone, 3) : []).map(([digit, share]) => {
+  guessesView.replaceChildren(...(alone ? [guessesTitle(unsure)] : []), ...(alone ? top(alone, 3) : []).map(([digit, share]) => {
     const row = document.createElement("div");
     row.className = "guess";
     row.dataset.digit = digit;
@@ -156,6 +153,13 @@ function show(reading) {
   marksView.replaceChildren(...marks.map((mark) => figure(mark, !alone)));
   // The hint while there is nothing to read; a message says why this input was not read (not the last one's).
   status.textContent = reading.message || (marks.length ? "" : HINT);
+}
+
+function guessesTitle(unsure) {
+  const title = document.createElement("p");
+  title.className = "guesses-title";
+  title.textContent = unsure ? UNSURE_TITLE : GUESSES_TITLE;
+  return title;
 }
 
 /** A mark's card: the 28×28 frame the model saw and what it was read as; in a number, each digit's top 3 (one mark

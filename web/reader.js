@@ -2,11 +2,10 @@
 // model reads every candidate digit in one batched call, and the cut that reads best is kept. A reading is
 // {marks: [{kind, box, probabilities, frame}], message}, as digit_recognizer/reading.py describes it.
 import { judged, wholeDrawing } from "./drawings.js";
+import { DIGIT, NOT_A_DIGIT } from "./kinds.js";
 import { DIGITS } from "./recognizer.js";
-import { DASH, DIGIT, DOT, NOT_A_DIGIT } from "./kinds.js";
 import { findMarks } from "./segment.js";
 
-export { DASH, DIGIT, DOT, NOT_A_DIGIT };
 // How good a candidate piece is as one whole digit: reader.py's linear score, same weights and features
 // (printed by `python benchmarks/fit_reader.py`).
 const PIECE_WEIGHTS = [0.386, 1.61, 4.267, -4.228, 1.871, 0.319, -7.976, 6.482, -2.555, -1.097];
