@@ -72,7 +72,7 @@ def _digits_read(recognizer: DigitRecognizer, image, truths: list, text: str, st
     if not pieces:
         return []
     item = seen(recognizer, layout, pieces, count, recognizer.logits(np.stack([piece.frame for piece in pieces])))
-    layout, chosen, digit = judged(layout, pieces, item.logits, item.chosen, item.digit)
+    layout, chosen, digit = judged(layout, pieces, item.logits, item.chosen, item.digit, finer=item.finer)
     cut, found = cut_rows(layout, chosen, pieces, count), []
     for row in (row for rows in chosen for row in rows if digit[row]):
         overlaps = [box_overlap(pieces[row].box, truth) for truth in truths]

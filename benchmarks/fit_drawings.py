@@ -73,14 +73,14 @@ def replayed(item: Seen | None, overlap: float, same_row: float, narrow: float, 
     if item is None:
         return "", False
     if off:
-        kept = [row for group, rows in zip(item.layout.groups, item.chosen) if group.kind == DIGIT for row in rows]
+        kept = [row for group, rows in zip(item.layout.groups, item.finer) if group.kind == DIGIT for row in rows]
         return ("".join(str(int(item.logits[row].argmax())) for row in kept if item.digit[row]),
                 any(not item.digit[row] for row in kept))
     joined = len(item.pieces) > item.count and drawings.one_drawing(item.layout.groups, overlap, same_row)
     rows = item.count + (1 if joined else 0)
     layout, chosen, digit = drawings.judged(item.layout, item.pieces[:rows],
                                             item.logits[:rows], item.chosen, item.digit[:rows], narrow, confident,
-                                            in_number, share, pair)
+                                            in_number, share, pair, finer=item.finer)
     kept = [row for group, group_rows in zip(layout.groups, chosen) if group.kind == DIGIT for row in group_rows]
     text = "".join(str(int(item.logits[row].argmax())) for row in kept if digit[row])
     return text, any(not digit[row] for row in kept)

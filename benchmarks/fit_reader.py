@@ -10,7 +10,7 @@ Cases: 2–6 digit numbers by one pendigits writer, with gaps and touching, on t
 canvases (as the benchmark composes them); single pendigits digits on the same canvases; MNIST digits in every
 form of tests/renderings.py. Each case is segmented once and all its pieces go through the model in big
 batches (the slow part); then coordinate ascent and random moves over the weights, each step re-reading every
-case as `read` does on the cached logits (reader.best_paths, drawings.judged); then MEDIAN_WIDTH from the
+case as `read` does on the cached logits (reader.both_paths, drawings.judged); then MEDIAN_WIDTH from the
 numbers read exactly, and the weights once more. The objective: the share read exactly, numbers and single
 digits counted alike, minus SPLIT_COST for each single digit read as two or more. Starts from reader.py's
 weights, so a re-run after retraining moves them only where exact readings improve.
@@ -109,13 +109,14 @@ def text_read(case: Case, weights: np.ndarray) -> str:
     """What `read` says for the case with these weights: the digits of the chosen pieces, left to right."""
     if not case.pieces:
         return ""
-    _, chosen, digit = judged(case.layout, case.pieces, case.logits, best_cuts(case, weights), case.digit)
+    chosen, finer = best_cuts(case, weights)
+    _, chosen, digit = judged(case.layout, case.pieces, case.logits, chosen, case.digit, finer=finer)
     return "".join(str(int(case.logits[row].argmax())) for rows in chosen for row in rows if digit[row])
 
 
-def best_cuts(case: Case, weights: np.ndarray) -> list[list[int]]:
+def best_cuts(case: Case, weights: np.ndarray) -> tuple[list[list[int]], list[list[int]]]:
     """reader.chosen_pieces on the case's cached features."""
-    return reader.best_paths(case.layout, case.features @ weights)
+    return reader.both_paths(case.layout, case.pieces[:case.count], case.features @ weights)
 
 
 def scores(cases: list[Case], weights: np.ndarray) -> dict[str, float]:
@@ -177,7 +178,7 @@ def median_widths(cases: list[Case], weights: np.ndarray) -> np.ndarray:
     widths: dict[int, list[float]] = {digit: [] for digit in range(10)}
     for case in cases:
         if case.kind in ("separated", "touching") and text_read(case, weights) == case.truth:
-            for row in (row for rows in best_cuts(case, weights) for row in rows):
+            for row in (row for rows in best_cuts(case, weights)[1] for row in rows):  # (the finer paths)
                 widths[int(case.logits[row].argmax())].append(case.pieces[row].width)
     return np.array([round(float(np.median(w)), 2) if w else reader.MEDIAN_WIDTH[d] for d, w in widths.items()])
 

@@ -75,8 +75,8 @@ def diagnose(recognizer: DigitRecognizer, image, number: ComposedNumber, offset)
     logits = recognizer.logits(np.stack(frames))  # the truths in the same call
     alone, item = logits[len(pieces):].argmax(axis=1), seen(recognizer, layout, pieces, count, logits[:len(pieces)])
     logits = item.logits
-    path = {row for rows in item.chosen for row in rows}
-    layout, chosen, digit = judged(layout, pieces, logits, item.chosen, item.digit)
+    path = {row for rows in item.finer for row in rows}
+    layout, chosen, digit = judged(layout, pieces, logits, item.chosen, item.digit, finer=item.finer)
     used = {row for rows in chosen for row in rows if digit[row]}
     text = "".join(str(int(logits[row].argmax())) for rows in chosen for row in rows if digit[row])
     labels = logits.argmax(axis=1)

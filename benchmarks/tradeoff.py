@@ -43,8 +43,8 @@ def at_threshold(item: Seen | None, threshold: float) -> Seen | None:
     if item is None:
         return None
     digit = energy(item.logits) <= threshold
-    return replace(item, digit=digit, chosen=chosen_pieces(item.layout, item.pieces[:item.count],
-                                                           item.logits[:item.count], digit[:item.count]))
+    chosen, finer = chosen_pieces(item.layout, item.pieces[:item.count], item.logits[:item.count], digit[:item.count])
+    return replace(item, digit=digit, chosen=chosen, finer=finer)
 
 
 def predict_right(items: list) -> float:

@@ -11,6 +11,9 @@ Two rules, each judging a drawing whole, as `predict` frames it, rather than by 
   only into 1s (the strokes of a u, a w, a check mark), when any piece is not a confident digit, or, for a mark cut
   in two (a w read as 41, a smiley as 63, a % as 06), when its two pieces are not confident digits on average.
   (A number whose digits touch is not a digit whole either: most of its pieces are, and confidently.)
+  A mark is judged on its coarse pieces (cuts.py): finer ones give a doodle's strokes more ways to read as digits.
+  A mark cut into coarse pieces and kept as them, one at least a digit, is then read along its best path through all
+  its pieces, fine ones too.
 And a digit among digits is more likely a digit: in a number (two or more pieces read), a piece counts as one up
 to IN_NUMBER_ENERGY.
 
@@ -90,29 +93,37 @@ def _shared(first, second) -> tuple[int, int]:
 
 def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list[list[int]], digit: np.ndarray,
            narrow: float = NARROW, confident: float = CONFIDENT_ENERGY, in_number: float = IN_NUMBER_ENERGY,
-           share: float = NUMBER_SHARE, pair: float = PAIR_ENERGY) -> tuple[Layout, list[list[int]], np.ndarray]:
-    """The marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`,
-    as reader.chosen_pieces gives them) and, per row, whether it reads as a digit (`digit`: the recognizer's
-    energy test). `pieces` holds every mark's pieces in turn, then `whole_drawing`'s frame if there is one."""
+           share: float = NUMBER_SHARE, pair: float = PAIR_ENERGY, finer: list[list[int]] | None = None
+           ) -> tuple[Layout, list[list[int]], np.ndarray]:
+    """The marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`;
+    `chosen`: each mark's best path of coarse pieces, as reader.chosen_pieces gives them) and, per row, whether it
+    reads as a digit (`digit`: the recognizer's energy test). `pieces` holds every mark's pieces in turn, then
+    `whole_drawing`'s frame if there is one. A mark cut in two or more pieces and kept as them, one at least a digit,
+    is then read along `finer` (its best path through all its pieces, fine cuts too), when given: a mark read whole
+    stays whole (fine cuts would split a wide 0 into a 1 and a 0 more often than they part two touching digits)."""
     count = sum(len(group.pieces) for group in layout.groups)
     if len(pieces) > count and not digit[count]:  # the marks are one drawing, and it is not a digit
         return Layout((Group(DIGIT, pieces[count].box, 2, (pieces[count],)),)), [[count]], digit
     energies = energy(logits)
     kept, first = [], 0
-    for group, rows in zip(layout.groups, chosen):
+    for index, (group, rows) in enumerate(zip(layout.groups, chosen)):
         whole = next((first + number for number, piece in enumerate(group.pieces)
                       if (piece.start, piece.end) == (0, group.cuts - 1)), None)
         first += len(group.pieces)
-        if whole is None or len(rows) < 2 or digit[whole]:
-            kept.append(rows)
-            continue
-        if pieces[whole].width < narrow or all(logits[row].argmax() == 1 for row in rows):
-            cut = all(digit[row] and energies[row] <= confident for row in rows)
+        cut = True
+        if whole is not None and len(rows) >= 2 and not digit[whole]:
+            if pieces[whole].width < narrow or all(logits[row].argmax() == 1 for row in rows):
+                cut = all(digit[row] and energies[row] <= confident for row in rows)
+            else:
+                cut = np.mean([digit[row] for row in rows]) >= share
+            if len(rows) == 2 and energies[rows].mean() > pair:  # two strokes of a letter or a doodle, not two digits
+                cut = False
+        if not cut:
+            kept.append([whole])
+        elif finer is not None and len(rows) >= 2 and any(digit[row] for row in rows):
+            kept.append(finer[index])
         else:
-            cut = np.mean([digit[row] for row in rows]) >= share
-        if len(rows) == 2 and energies[rows].mean() > pair:  # two strokes of a letter or a doodle, not two digits
-            cut = False
-        kept.append(rows if cut else [whole])
+            kept.append(rows)
     read = [row for group, rows in zip(layout.groups, kept) if group.kind == DIGIT for row in rows]
     if len(read) >= 2 and any(digit[row] for row in read):
         digit = np.array(digit, bool)

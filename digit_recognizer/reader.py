@@ -25,13 +25,13 @@ MEDIAN_WIDTH = np.array([0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0
 # A digit cut from a wider mark (digits that touch) is right less often than the model's confidence in it says: the
 # model's temperature was fitted on whole digits. Its probabilities use this many times that temperature. Printed
 # by `python benchmarks/confidence.py --fit` (numbers on seeds 101–103); re-run it after retraining the model.
-CUT_TEMPERATURE = 1.778
+CUT_TEMPERATURE = 1.86
 
 
 @dataclass(frozen=True)
 class Seen:
     """An image as the reader sees it: its marks, every candidate piece, what the model made of each, and the
-    path of pieces that reads each mark best (before drawings.judged). What `read` and the fitting and
+    paths of pieces that read each mark best (before drawings.judged). What `read` and the fitting and
     diagnostic scripts in benchmarks/ share."""
 
     layout: Layout
@@ -39,7 +39,8 @@ class Seen:
     count: int  # the marks' own pieces
     logits: np.ndarray  # a row per piece
     digit: np.ndarray  # per piece: a digit by the recognizer's energy test
-    chosen: list[list[int]]  # per mark, the rows of its best path of pieces; [] for dots and dashes
+    chosen: list[list[int]]  # per mark, the rows of its best path of coarse pieces; [] for dots and dashes
+    finer: list[list[int]]  # per mark, the rows of its best path of all its pieces, fine cuts too
 
 
 def candidates(image, drawing=whole_drawing) -> tuple[Layout, list[Piece], int]:
@@ -56,8 +57,7 @@ def candidates(image, drawing=whole_drawing) -> tuple[Layout, list[Piece], int]:
 def seen(recognizer, layout: Layout, pieces: list[Piece], count: int, logits: np.ndarray) -> Seen:
     """What `read` makes of `candidates`, given the model's `logits` for every piece."""
     digit = recognizer.is_digit(logits)
-    return Seen(layout, pieces, count, logits, digit,
-                chosen_pieces(layout, pieces[:count], logits[:count], digit[:count]))
+    return Seen(layout, pieces, count, logits, digit, *chosen_pieces(layout, pieces[:count], logits[:count], digit[:count]))
 
 
 def read(recognizer, image, explain: bool = False) -> Reading:
@@ -68,7 +68,7 @@ def read(recognizer, image, explain: bool = False) -> Reading:
     if not pieces:
         return Reading(tuple(Mark(group.kind, group.box, line=group.line) for group in layout.groups if group.kind != DIGIT))
     item = seen(recognizer, layout, pieces, count, recognizer.logits(np.stack([piece.frame for piece in pieces])))
-    layout, chosen, digit = judged(layout, pieces, item.logits, item.chosen, item.digit)
+    layout, chosen, digit = judged(layout, pieces, item.logits, item.chosen, item.digit, finer=item.finer)
     cut = cut_rows(layout, chosen, pieces, count)
     probabilities = recognizer.calibrated(item.logits, np.where(cut, CUT_TEMPERATURE, 1.0)[:, None])
     marks = []
@@ -95,10 +95,18 @@ def cut_rows(layout: Layout, chosen: list[list[int]], pieces: list[Piece], count
 
 
 def chosen_pieces(layout: Layout, pieces: list[Piece], logits: np.ndarray, digit: np.ndarray,
-                  weights: np.ndarray = PIECE_WEIGHTS) -> list[list[int]]:
+                  weights: np.ndarray = PIECE_WEIGHTS) -> tuple[list[list[int]], list[list[int]]]:
     """For each mark, the rows (of `pieces` and `logits`: every mark's pieces in turn; `digit`: whether each
-    reads as a digit at all) of the pieces that read it best; [] for dots and dashes."""
-    return best_paths(layout, piece_features(layout, pieces, logits, digit) @ weights)
+    reads as a digit at all) of the pieces that read it best: among its coarse pieces, and among all of them
+    (`both_paths`); [] for dots and dashes."""
+    return both_paths(layout, pieces, piece_features(layout, pieces, logits, digit) @ weights)
+
+
+def both_paths(layout: Layout, pieces: list[Piece], score: np.ndarray) -> tuple[list[list[int]], list[list[int]]]:
+    """`best_paths` through the coarse pieces only (what drawings.judged judges a mark by: fine pieces make the
+    strokes of a doodle read as digits), and through all pieces (what a number is read along)."""
+    coarse = np.array([piece.coarse for piece in pieces], bool)
+    return best_paths(layout, np.where(coarse, score, -np.inf)), best_paths(layout, score)
 
 
 def best_paths(layout: Layout, score: np.ndarray) -> list[list[int]]:

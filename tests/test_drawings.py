@@ -102,6 +102,31 @@ def test_a_mark_cut_in_two_is_two_digits_only_when_they_are_confident_on_average
     assert kept(6.0, np.inf) == [[0, 1]]  # (without the rule, two digits)
 
 
+def test_a_mark_is_judged_on_its_coarse_pieces_and_a_number_read_along_its_finer_path():
+    """Fine cuts make the strokes of a doodle read as digits: the judge sees the best path through coarse pieces;
+    only a mark it keeps cut as pieces, one at least a digit, is read along the best path through all of them."""
+    frame = np.zeros((28, 28), np.float32)
+    spans = ((0, 2), (2, 4), (0, 1), (1, 2), (2, 3), (3, 4), (0, 4))  # coarse halves, fine quarters, the whole mark
+    pieces = [Piece(start, end, (100 * start, 0, 100 * (end - start), 100), frame, (end - start) / 2,
+                    coarse=start % 2 == end % 2 == 0) for start, end in spans]
+    layout = Layout((Group(DIGIT, (0, 0, 400, 100), 5, tuple(pieces)),))
+    logits = np.full((7, 10), -30.0)
+    logits[:, 4] = 20.0  # every piece a confident 4, but the whole mark is not a digit
+    logits[6, 4] = 3.0
+    finer = [[2, 3, 4, 5]]
+
+    def kept(digit):
+        return judged(layout, pieces, logits, [[0, 1]], np.array(digit), 0.0, -12.0, -np.inf, 0.5, np.inf,
+                      finer=finer)[1]
+
+    assert kept([True, True, True, True, True, True, False]) == finer  # coarse halves are digits: read it finer
+    assert kept([False, False, True, True, True, True, False]) == [[6]]  # not: one drawing, whatever fine cuts say
+    assert judged(layout, pieces, logits, [[0, 1]], np.array([True] * 6 + [False]), 0.0, -12.0, -np.inf, 0.5,
+                  np.inf)[1] == [[0, 1]]  # (without `finer`, the coarse path)
+    assert judged(layout, pieces, logits, [[6]], np.array([True] * 7), 0.0, -12.0, -np.inf, 0.5, np.inf,
+                  finer=finer)[1] == [[6]]  # read whole on coarse cuts (a wide 0), it is not split by fine ones
+
+
 @pytest.mark.parametrize("image", SUNS, ids=["sun 2", "sun 4", "sun 5"])
 def test_a_sun_whose_rays_stand_apart_is_one_mark_that_is_not_a_digit(recognizer, image):
     assert len(find_marks(image).groups) >= 2  # the rays are marks of their own

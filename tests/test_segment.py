@@ -89,8 +89,9 @@ def test_nearly_every_touching_digit_has_a_candidate_piece_cut_where_it_is(pendi
 def test_cuts_are_tried_evenly_and_at_most_max_cuts_per_mark():
     cuts = cut_positions(2.5 * 40, 40)  # a mark of about three touching digits, 40 px tall
     gaps = np.diff([0.0, *cuts, 2.5 * 40])
-    assert np.allclose(gaps, gaps[0]) and gaps[0] <= CUT_SPACING * 40
-    assert len(cut_positions(100 * 40, 40)) == MAX_CUTS  # a very long mark: bounded, whatever its width
+    assert np.allclose(gaps, gaps[0]) and gaps[0] <= CUT_SPACING * 40 / 2  # coarse cuts, a fine one between two
+    assert len(cuts) % 2 == 1  # (every other cut is coarse: one fine cut more than coarse ones)
+    assert len(cut_positions(100 * 40, 40)) == 2 * MAX_CUTS + 1  # a very long mark: bounded, whatever its width
 
 
 @pytest.mark.parametrize("separator, kind", [(".", DOT), (",", DOT), ("-", DASH)])

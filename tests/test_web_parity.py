@@ -20,7 +20,8 @@ STAGES_IN_PAGE = """async ([name, width, height, channels]) => {
     return {
         factor, ink: Array.from(ink.data), inkShape: [ink.height, ink.width], box: preprocess.digitBox(ink),
         frame: frame && Array.from(frame.data),
-        groups: layout.groups.map((group) => [group.kind, group.box, group.cuts, group.pieces.length, group.line ?? 0]),
+        groups: layout.groups.map((group) => [group.kind, group.box, group.cuts, group.pieces.length,
+            group.pieces.filter((piece) => piece.coarse !== false).length, group.line ?? 0]),
         reading: await window.digitPage.read(pixels),
     };
 }"""
@@ -146,7 +147,8 @@ def test_browser_stages_match_python(page, recognizer, name, pixels):
         assert np.abs(np.float32(stages["frame"]).reshape(28, 28) - frame).max() <= 0.02
 
     layout = segment.find_marks(pixels)
-    python_groups = [[group.kind, list(group.box), group.cuts, len(group.pieces), group.line] for group in layout.groups]
+    python_groups = [[group.kind, list(group.box), group.cuts, len(group.pieces),
+                      sum(piece.coarse for piece in group.pieces), group.line] for group in layout.groups]
     assert stages["groups"] == python_groups
 
     reading = recognizer.read(pixels)

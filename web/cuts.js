@@ -1,6 +1,6 @@
 // digit_recognizer/cuts.py in JavaScript, function for function: proposes how to cut a mark that may hold several
 // touching digits (evenly spaced cut positions, cuts that bend round the strokes) and frames every
-// piece between two cuts for the model. A piece is {start, end, box, frame, width, crossed}.
+// piece between two cuts for the model. A piece is {start, end, box, frame, width, crossed, coarse}.
 import { connectedComponentsWithStats, cvRound } from "./opencv.js";
 import { INK_LEVEL, frame } from "./preprocess.js";
 
@@ -12,11 +12,12 @@ export const CUT_STRAYING = 0.4;
 export const STUB = 0.12;
 export const MIN_PIECE_INK = 0.04;
 
-/** Where to try cutting a wide mark: evenly spaced columns (slant removed), at most CUT_SPACING × height apart. */
+/** Where to try cutting a wide mark: evenly spaced columns (slant removed), every other one a coarse cut (at most
+ * CUT_SPACING × height apart, MAX_CUTS of them), a fine cut halfway between each two. */
 export function cutPositions(width, height) {
-  const count = Math.floor(width / Math.max(CUT_SPACING * height, width / MAX_CUTS));
+  const coarse = Math.min(MAX_CUTS, Math.floor(width / (CUT_SPACING * height)));
   const cuts = [];
-  for (let step = 1; step <= count; step++) cuts.push(width * step / (count + 1));
+  if (coarse) for (let step = 1; step <= 2 * coarse + 1; step++) cuts.push(width * step / (2 * coarse + 2));
   return cuts;
 }
 
@@ -36,7 +37,10 @@ export function pieces(crop, upright, cuts, width, height, origin, factor, strok
       const whole = start === 0 && end === edges.length - 1;
       if (!whole && !(MIN_PIECE <= pieceWidth && pieceWidth <= MAX_PIECE)) continue;
       const made = piece(crop, upright, boundaries[start], boundaries[end], origin, factor, whole, total);
-      if (made !== null) found.push({ start, end, box: made[0], frame: made[1], width: pieceWidth, crossed: crossed[start] + crossed[end] });
+      if (made !== null) {
+        found.push({ start, end, box: made[0], frame: made[1], width: pieceWidth, crossed: crossed[start] + crossed[end],
+          coarse: whole || (start % 2 === 0 && end % 2 === 0) });
+      }
     }
   }
   return [edges.length, found];

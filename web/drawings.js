@@ -61,10 +61,12 @@ function shared(first, second) {
     Math.min(first[1] + first[3], second[1] + second[3]) - Math.max(first[1], second[1])];
 }
 
-/** [the marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`),
- * per row whether it reads as a digit]. `pieces` holds every mark's pieces in turn, then wholeDrawing's if any. */
-export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, confident = CONFIDENT_ENERGY,
-  inNumber = IN_NUMBER_ENERGY, share = NUMBER_SHARE, pair = PAIR_ENERGY) {
+/** [the marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`;
+ * `chosen`: each mark's best path of coarse pieces), per row whether it reads as a digit]. `pieces` holds every
+ * mark's pieces in turn, then wholeDrawing's if any. A mark cut in two or more pieces and kept as them, one at least
+ * a digit, is then read along `finer` (its best path through all its pieces), when given; read whole, it stays whole. */
+export function judged(layout, pieces, logits, chosen, digit, { narrow = NARROW, confident = CONFIDENT_ENERGY,
+  inNumber = IN_NUMBER_ENERGY, share = NUMBER_SHARE, pair = PAIR_ENERGY, finer = null } = {}) {
   const count = layout.groups.reduce((sum, group) => sum + group.pieces.length, 0);
   if (pieces.length > count && !digit[count]) {
     return [{ groups: [{ kind: DIGIT, box: pieces[count].box, cuts: 2, pieces: [pieces[count]] }], message: layout.message }, [[count]], digit];
@@ -77,16 +79,17 @@ export function judged(layout, pieces, logits, chosen, digit, narrow = NARROW, c
     const number = group.pieces.findIndex((piece) => piece.start === 0 && piece.end === group.cuts - 1);
     const whole = number < 0 ? null : first + number;
     first += group.pieces.length;
-    if (whole === null || rows.length < 2 || digit[whole]) {
-      kept.push(rows);
-      return;
+    let cut = true;
+    if (whole !== null && rows.length >= 2 && !digit[whole]) {
+      const onlyOnes = rows.every((row) => logits[row].indexOf(Math.max(...logits[row])) === 1); // a u, a w, a check mark
+      cut = pieces[whole].width < narrow || onlyOnes
+        ? rows.every((row) => digit[row] && energies[row] <= confident)
+        : rows.filter((row) => digit[row]).length >= share * rows.length;
+      if (rows.length === 2 && (energies[rows[0]] + energies[rows[1]]) / 2 > pair) cut = false; // two strokes, not two digits
     }
-    const onlyOnes = rows.every((row) => logits[row].indexOf(Math.max(...logits[row])) === 1); // a u, a w, a check mark
-    let cut = pieces[whole].width < narrow || onlyOnes
-      ? rows.every((row) => digit[row] && energies[row] <= confident)
-      : rows.filter((row) => digit[row]).length >= share * rows.length;
-    if (rows.length === 2 && (energies[rows[0]] + energies[rows[1]]) / 2 > pair) cut = false; // two strokes, not two digits
-    kept.push(cut ? rows : [whole]);
+    if (!cut) kept.push([whole]);
+    else if (finer !== null && rows.length >= 2 && rows.some((row) => digit[row])) kept.push(finer[index]);
+    else kept.push(rows);
   });
   const read = layout.groups.flatMap((group, index) => (group.kind === DIGIT ? kept[index] : []));
   if (read.length >= 2 && read.some((row) => digit[row])) {

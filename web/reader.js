@@ -12,7 +12,7 @@ const PIECE_WEIGHTS = [0.386, 1.61, 4.267, -4.228, 1.871, 0.319, -7.976, 6.482, 
 const MEDIAN_WIDTH = [0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0.6];
 // A digit cut from a wider mark: its probabilities use this many times the model's temperature (reader.py's, printed
 // by `python benchmarks/confidence.py --fit`).
-const CUT_TEMPERATURE = 1.778;
+const CUT_TEMPERATURE = 1.86;
 
 /** The most probable digit of a mark, or "" for a mark the model did not read. */
 export function label(mark) {
@@ -45,7 +45,8 @@ export async function read(recognizer, pixels) {
   pieces.push(...wholeDrawing(layout, pixels)); // and all marks as one, if they may be one drawing
   const logits = await recognizer.logits(pieces.map((piece) => piece.frame));
   let chosen, digit = recognizer.isDigit(logits);
-  [layout, chosen, digit] = judged(layout, pieces, logits, chosenPieces(layout, logits.slice(0, count), digit), digit);
+  const [coarse, finer] = chosenPieces(layout, logits.slice(0, count), digit);
+  [layout, chosen, digit] = judged(layout, pieces, logits, coarse, digit, { finer });
   const cut = cutRows(layout, chosen, pieces, count);
   const probabilities = recognizer.calibrated(logits, cut.map((isCut) => (isCut ? CUT_TEMPERATURE : 1)));
   const marks = [];
@@ -71,9 +72,16 @@ export function cutRows(layout, chosen, pieces, count) {
 }
 
 /** For each mark, the rows (of `logits`, one per piece of every mark in turn; `digit`: whether each reads as a digit
- * at all) of the pieces that read it best. */
+ * at all) of the pieces that read it best: [among its coarse pieces, among all of them] (reader.py's chosen_pieces). */
 export function chosenPieces(layout, logits, digit) {
-  return bestPaths(layout, pieceFeatures(layout, logits, digit).map((features) => features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0)));
+  return bothPaths(layout, pieceFeatures(layout, logits, digit).map((features) => features.reduce((sum, value, k) => sum + value * PIECE_WEIGHTS[k], 0)));
+}
+
+/** [bestPaths through the coarse pieces only (what drawings.js judges a mark by), through all pieces (what a number
+ * is read along)]. */
+export function bothPaths(layout, score) {
+  const coarse = layout.groups.flatMap((group) => group.pieces.map((piece) => piece.coarse !== false));
+  return [bestPaths(layout, score.map((value, row) => (coarse[row] ? value : -Infinity))), bestPaths(layout, score)];
 }
 
 /** For each mark, the rows (of `score`: one per piece of every mark in turn) of its path of pieces with the highest
