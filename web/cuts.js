@@ -37,10 +37,10 @@ export function pieces(crop, upright, cuts, width, height, origin, factor, strok
       const whole = start === 0 && end === edges.length - 1;
       if (!whole && !(MIN_PIECE <= pieceWidth && pieceWidth <= MAX_PIECE)) continue;
       const made = piece(crop, upright, boundaries[start], boundaries[end], origin, factor, whole, total);
-      if (made !== null) {
-        found.push({ start, end, box: made[0], frame: made[1], width: pieceWidth, crossed: crossed[start] + crossed[end],
-          coarse: whole || (start % 2 === 0 && end % 2 === 0) });
-      }
+      if (made === null) continue;
+      let framed = null; // (framed when first asked for: reader.js reads a fine piece only for a mark read finer)
+      found.push({ start, end, box: made[0], get frame() { return (framed ??= made[1]()); }, width: pieceWidth,
+        crossed: crossed[start] + crossed[end], coarse: whole || (start % 2 === 0 && end % 2 === 0) });
     }
   }
   return [edges.length, found];
@@ -102,7 +102,7 @@ export function cutPaths(crop, upright, cuts, height) {
   return [paths, crossed];
 }
 
-/** The ink of a mark between two cut paths, framed, with its box in input pixels. */
+/** The ink of a mark between two cut paths: [its box in input pixels, a function that frames it]. */
 function piece(crop, upright, start, end, [x, y], factor, whole, total) {
   const { width, height } = crop;
   let ink = crop;
@@ -127,7 +127,7 @@ function piece(crop, upright, start, end, [x, y], factor, whole, total) {
   }
   if (bottom < 0) return null;
   const box = [left, top, right - left + 1, bottom - top + 1];
-  return [[(x + box[0]) * factor, (y + box[1]) * factor, box[2] * factor, box[3] * factor], frame(ink, box)];
+  return [[(x + box[0]) * factor, (y + box[1]) * factor, box[2] * factor, box[3] * factor], () => frame(ink, box)];
 }
 
 /** A cut piece without the small bits of its neighbours the cut left in it (strokes of less than STUB share of

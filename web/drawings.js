@@ -61,6 +61,11 @@ function shared(first, second) {
     Math.min(first[1] + first[3], second[1] + second[3]) - Math.max(first[1], second[1])];
 }
 
+/** Whether a mark kept as its coarse pieces `rows` is read along its finer path: cut in two or more, one a digit. */
+export function readsFiner(rows, digit) {
+  return rows.length >= 2 && rows.some((row) => digit[row]);
+}
+
 /** [the marks (`layout`, or the whole drawing as one mark), the pieces kept for each (rows of `pieces`/`logits`;
  * `chosen`: each mark's best path of coarse pieces), per row whether it reads as a digit]. `pieces` holds every
  * mark's pieces in turn, then wholeDrawing's if any. A mark cut in two or more pieces and kept as them, one at least
@@ -88,7 +93,7 @@ export function judged(layout, pieces, logits, chosen, digit, { narrow = NARROW,
       if (rows.length === 2 && (energies[rows[0]] + energies[rows[1]]) / 2 > pair) cut = false; // two strokes, not two digits
     }
     if (!cut) kept.push([whole]);
-    else if (finer !== null && rows.length >= 2 && rows.some((row) => digit[row])) kept.push(finer[index]);
+    else if (finer !== null && readsFiner(rows, digit)) kept.push(finer[index]);
     else kept.push(rows);
   });
   const read = layout.groups.flatMap((group, index) => (group.kind === DIGIT ? kept[index] : []));

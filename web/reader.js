@@ -1,7 +1,7 @@
 // digit_recognizer/reader.py in JavaScript: segment.js finds the marks (cuts.js proposes how to cut wide ones), the
 // model reads every candidate digit in one batched call, and the cut that reads best is kept. A reading is
 // {marks: [{kind, box, probabilities, frame}], message}, as digit_recognizer/reading.py describes it.
-import { judged, wholeDrawing } from "./drawings.js";
+import { judged, readsFiner, wholeDrawing } from "./drawings.js";
 import { DIGIT, NOT_A_DIGIT } from "./kinds.js";
 import { DIGITS } from "./recognizer.js";
 import { findMarks } from "./segment.js";
@@ -33,7 +33,9 @@ export function text(reading) {
   return [...lines.keys()].sort((a, b) => a - b).map((line) => lines.get(line)).join("\n");
 }
 
-/** Every mark in `pixels`, left to right: digits with their probabilities and frames, dots and dashes. */
+/** Every mark in `pixels`, left to right: digits with their probabilities and frames, dots and dashes. The same
+ * reading as reader.py's, which runs every piece through the model in one call: here the fine pieces go through it
+ * only for the marks read along them (a second call), so a live guess while drawing one wide digit stays quick. */
 export async function read(recognizer, pixels) {
   let layout = findMarks(pixels);
   if (layout.message) return { marks: [], message: layout.message };
@@ -43,9 +45,25 @@ export async function read(recognizer, pixels) {
   }
   const count = pieces.length;
   pieces.push(...wholeDrawing(layout, pixels)); // and all marks as one, if they may be one drawing
-  const logits = await recognizer.logits(pieces.map((piece) => piece.frame));
-  let chosen, digit = recognizer.isDigit(logits);
-  const [coarse, finer] = chosenPieces(layout, logits.slice(0, count), digit);
+  const logits = pieces.map(() => new Array(10).fill(0)); // (a fine piece's row stays 0 until the model reads it)
+  const coarseRows = pieces.flatMap((piece, row) => (row >= count || piece.coarse !== false ? [row] : []));
+  let candidates = await readRows(recognizer, pieces, coarseRows, logits);
+  let digit = recognizer.isDigit(logits);
+  let [coarse, finer] = chosenPieces(layout, logits.slice(0, count), digit);
+  const [, judgedCoarse] = judged(layout, pieces, logits, coarse, digit);
+  const refined = layout.groups.map((_, index) => judgedCoarse[index] === coarse[index] && readsFiner(coarse[index], digit));
+  if (refined.some(Boolean)) {
+    let first = 0;
+    const fineRows = layout.groups.flatMap((group, index) => {
+      const rows = group.pieces.map((_, number) => first + number);
+      first += group.pieces.length;
+      return refined[index] ? rows.filter((row) => pieces[row].coarse === false) : [];
+    });
+    candidates += await readRows(recognizer, pieces, fineRows, logits);
+    digit = recognizer.isDigit(logits);
+    [coarse, finer] = chosenPieces(layout, logits.slice(0, count), digit);
+  }
+  let chosen;
   [layout, chosen, digit] = judged(layout, pieces, logits, coarse, digit, { finer });
   const cut = cutRows(layout, chosen, pieces, count);
   const probabilities = recognizer.calibrated(logits, cut.map((isCut) => (isCut ? CUT_TEMPERATURE : 1)));
@@ -58,7 +76,15 @@ export async function read(recognizer, pixels) {
         probabilities: Object.fromEntries(DIGITS.map((name, column) => [name, probabilities[row][column]])), frame: pieces[row].frame, line });
     }
   });
-  return { marks, message: "", candidates: pieces.length }; // (candidates: frames the model read, for benchmarks)
+  return { marks, message: "", candidates }; // (candidates: frames the model read, for benchmarks)
+}
+
+/** The model's logits for `rows` of `pieces`, written into `logits` in one batched call; how many it read. */
+async function readRows(recognizer, pieces, rows, logits) {
+  if (!rows.length) return 0;
+  const read = await recognizer.logits(rows.map((row) => pieces[row].frame));
+  rows.forEach((row, index) => { logits[row] = read[index]; });
+  return rows.length;
 }
 
 /** Per row of `pieces`, whether it is a chosen piece cut from a wider mark (not a mark read whole); `count`: the
