@@ -91,6 +91,11 @@ def _shared(first, second) -> tuple[int, int]:
             min(first[1] + first[3], second[1] + second[3]) - max(first[1], second[1]))
 
 
+def reads_finer(rows: list[int], digit: np.ndarray) -> bool:
+    """Whether a mark kept as its coarse pieces `rows` is read along its finer path: cut in two or more, one a digit."""
+    return len(rows) >= 2 and any(digit[row] for row in rows)
+
+
 def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list[list[int]], digit: np.ndarray,
            narrow: float = NARROW, confident: float = CONFIDENT_ENERGY, in_number: float = IN_NUMBER_ENERGY,
            share: float = NUMBER_SHARE, pair: float = PAIR_ENERGY, finer: list[list[int]] | None = None
@@ -120,7 +125,7 @@ def judged(layout: Layout, pieces: list[Piece], logits: np.ndarray, chosen: list
                 cut = False
         if not cut:
             kept.append([whole])
-        elif finer is not None and len(rows) >= 2 and any(digit[row] for row in rows):
+        elif finer is not None and reads_finer(rows, digit):
             kept.append(finer[index])
         else:
             kept.append(rows)

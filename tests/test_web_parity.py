@@ -21,7 +21,7 @@ STAGES_IN_PAGE = """async ([name, width, height, channels]) => {
         factor, ink: Array.from(ink.data), inkShape: [ink.height, ink.width], box: preprocess.digitBox(ink),
         frame: frame && Array.from(frame.data),
         groups: layout.groups.map((group) => [group.kind, group.box, group.cuts, group.pieces.length,
-            group.pieces.filter((piece) => piece.coarse !== false).length, group.line ?? 0]),
+            group.pieces.filter((piece) => piece.coarse).length, group.line ?? 0]),
         reading: await window.digitPage.read(pixels),
     };
 }"""

@@ -27,7 +27,7 @@ export function asOne(layout, pixels) {
   const left = Math.min(...boxes.map((box) => box[0])), top = Math.min(...boxes.map((box) => box[1]));
   const right = Math.max(...boxes.map((box) => box[0] + box[2])), bottom = Math.max(...boxes.map((box) => box[1] + box[3]));
   const box = [left, top, right - left, bottom - top];
-  return [{ start: 0, end: 1, box, frame, width: box[2] / Math.max(box[3], 1), crossed: 0.0 }];
+  return [{ start: 0, end: 1, box, frame, width: box[2] / Math.max(box[3], 1), crossed: 0.0, coarse: true }];
 }
 
 /** Whether two or more marks are one drawing: each linked to another by boxes sharing more than `overlap` of the

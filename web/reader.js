@@ -46,19 +46,17 @@ export async function read(recognizer, pixels) {
   const count = pieces.length;
   pieces.push(...wholeDrawing(layout, pixels)); // and all marks as one, if they may be one drawing
   const logits = pieces.map(() => new Array(10).fill(0)); // (a fine piece's row stays 0 until the model reads it)
-  const coarseRows = pieces.flatMap((piece, row) => (row >= count || piece.coarse !== false ? [row] : []));
+  const coarseRows = pieces.flatMap((piece, row) => (piece.coarse ? [row] : []));
   let candidates = await readRows(recognizer, pieces, coarseRows, logits);
   let digit = recognizer.isDigit(logits);
   let [coarse, finer] = chosenPieces(layout, logits.slice(0, count), digit);
-  const [, judgedCoarse] = judged(layout, pieces, logits, coarse, digit);
-  const refined = layout.groups.map((_, index) => judgedCoarse[index] === coarse[index] && readsFiner(coarse[index], digit));
+  // Which marks judged() reads along their finer paths: marks kept as two or more coarse pieces, one a digit (a mark
+  // kept whole is one piece; an image judged one drawing has no marks read so).
+  const [judgedLayout, kept] = judged(layout, pieces, logits, coarse, digit);
+  const refined = judgedLayout === layout ? kept.map((rows) => readsFiner(rows, digit)) : [];
   if (refined.some(Boolean)) {
-    let first = 0;
-    const fineRows = layout.groups.flatMap((group, index) => {
-      const rows = group.pieces.map((_, number) => first + number);
-      first += group.pieces.length;
-      return refined[index] ? rows.filter((row) => pieces[row].coarse === false) : [];
-    });
+    const owner = layout.groups.flatMap((group, index) => group.pieces.map(() => index));
+    const fineRows = owner.flatMap((index, row) => (refined[index] && !pieces[row].coarse ? [row] : []));
     candidates += await readRows(recognizer, pieces, fineRows, logits);
     digit = recognizer.isDigit(logits);
     [coarse, finer] = chosenPieces(layout, logits.slice(0, count), digit);
@@ -106,7 +104,7 @@ export function chosenPieces(layout, logits, digit) {
 /** [bestPaths through the coarse pieces only (what drawings.js judges a mark by), through all pieces (what a number
  * is read along)]. */
 export function bothPaths(layout, score) {
-  const coarse = layout.groups.flatMap((group) => group.pieces.map((piece) => piece.coarse !== false));
+  const coarse = layout.groups.flatMap((group) => group.pieces.map((piece) => piece.coarse));
   return [bestPaths(layout, score.map((value, row) => (coarse[row] ? value : -Infinity))), bestPaths(layout, score)];
 }
 

@@ -112,7 +112,7 @@ function asPredictFramesIt(group, pixels, ink, factor, parts) {
   if (box === null || Math.max(box[2], box[3]) * factor < MIN_DIGIT_PIXELS) return { kind: group.kind, box: group.box, cuts: 2, pieces: [] };
   const whole = frame(ink, box);
   const framed = group.pieces.map((piece) => (piece.start === 0 && piece.end === group.cuts - 1
-    ? { start: piece.start, end: piece.end, box: piece.box, frame: whole, width: piece.width, crossed: 0.0 } : piece));
+    ? { start: piece.start, end: piece.end, box: piece.box, frame: whole, width: piece.width, crossed: 0.0, coarse: true } : piece));
   return { ...group, pieces: framed };
 }
 
@@ -309,7 +309,7 @@ function mark(parts, ink, labels, slant, reference, height, stroke, factor, alon
   const wide = maySplit && markHeight >= MIN_SPLIT_HEIGHT
     && Math.min(width, x1 - x0) > (alone ? LONE_SPLIT_ASPECT : SPLIT_ASPECT) * markHeight;
   if (alone && !wide) { // framed as predict frames it, by the caller
-    return { kind: DIGIT, box, cuts: 2, pieces: [{ start: 0, end: 1, box, frame: null, width: width / markHeight, crossed: 0.0 }] };
+    return { kind: DIGIT, box, cuts: 2, pieces: [{ start: 0, end: 1, box, frame: null, width: width / markHeight, crossed: 0.0, coarse: true }] };
   }
   const cropWidth = x1 - x0, cropHeight = y1 - y0;
   const members = new Set(parts.map((p) => p.label));
