@@ -1,6 +1,6 @@
 """Fits digit_recognizer/drawings.py's constants (ONE_DRAWING_OVERLAP, SAME_ROW, NARROW, CONFIDENT_ENERGY, then
-NUMBER_SHARE and IN_NUMBER_ENERGY, then PAIR_ENERGY) for the current model, and prints them with what each choice
-does. Re-run it after retraining the model.
+NUMBER_SHARE and IN_NUMBER_ENERGY, then PAIR_ENERGY and PAIR_WIDTH) for the current model, and prints them with
+what each choice does. Re-run it after retraining the model.
 
 Data, all on seeds apart from the benchmarks' (seed 0): non-digit drawings of tests/nondigits.py, numbers
 composed from pendigits writers (with gaps, touching, slanted on a wavy baseline, and with a decimal point, comma
@@ -8,11 +8,14 @@ or dash) and single
 pendigits and optdigits digits, as benchmarks/read_numbers.py and benchmarks/rejection.py draw them. (optdigits
 has 1,934 digits in all, so its digits here are in benchmarks/rejection.py's too; pendigits has 7,494.)
 Every image goes through the reader once; each choice of constants is then replayed on the model's outputs.
-The choice: the most non-digits rejected with real digits rejected at most TOLERANCE more often, and each style
-of number read exactly at most NUMBERS_TOLERANCE less often, than with the rules off; then the NUMBER_SHARE and
+The choice: the most non-digits rejected with real digits rejected at most TOLERANCE more often than with the rules
+off, and each style of number read exactly at most NUMBERS_TOLERANCE less often than with only every piece of a
+wide mark asked to be a digit (NUMBER_SHARE 1, what these first rules are tried with); then the NUMBER_SHARE and
 IN_NUMBER_ENERGY that read the most numbers exactly without rejecting more real digits, giving up at most
-NUMBER_TRADE of the non-digits rejected; then the PAIR_ENERGY that rejects the most non-digits, each style of number
-read exactly at most NUMBERS_TOLERANCE less often than without it.
+NUMBER_TRADE of the non-digits rejected; then the PAIR_ENERGY and PAIR_WIDTH that reject the most non-digits (to
+PAIR_TIE; of those, the one that reads the most numbers exactly), each style of number read exactly at most
+NUMBERS_TOLERANCE less often than without them. "Rules off" reads each mark along the path `read` would read it
+along without drawings.py: its finer path when drawings.reads_finer, else its coarse one.
 
     python benchmarks/fit_drawings.py --count 600 --seed 21 23  # per seed: 100 drawings per category, 600 digits
                                                                 # per set, 200 numbers per style (the default)
@@ -48,7 +51,10 @@ NARROWS = (0.0, 0.9, 1.0, 1.1, 1.2, 1.3)  # 0: no mark is narrow
 CONFIDENT = (0.0, -10.0, -12.0, -13.0, -14.0, -15.0, -16.0, -18.0, -20.0)  # 0: any piece that is a digit will do
 IN_NUMBERS = (-np.inf, -7.0, -6.0, -5.0, -4.0, -3.0, -2.0)  # -inf: the recognizer's threshold alone
 SHARES = (1.0, 0.8, 0.75, 0.67, 0.6, 0.5)  # 1: every piece of a wide mark that is not a digit whole must be one
-PAIRS = (np.inf, -9.0, -10.0, -11.0, -12.0, -13.0, -14.0, -15.0)  # inf: a mark cut in two is cut, whatever its energy
+PAIRS = (np.inf, -9.0, -10.0, -11.0, -12.0, -13.0, -14.0, -15.0, -16.0, -17.0, -18.0)  # inf: a mark cut in two is
+# cut, whatever its energy
+PAIR_WIDTHS = (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 14.0)  # 0: whatever its width
+PAIR_TIE = 0.0025  # PAIR_ENERGY and PAIR_WIDTH: rejecting this much fewer non-digits than the most is as many
 TOLERANCE = 0.005  # real digits rejected: at most this much more often than with the rules off...
 NUMBERS_TOLERANCE = 0.02  # ...and numbers misread at most this much more often
 NUMBER_TRADE = 0.01  # non-digits rejected: NUMBER_SHARE and IN_NUMBER_ENERGY may give up this much for numbers
@@ -67,20 +73,21 @@ def seen(recognizer: DigitRecognizer, image) -> Seen | None:
 
 
 def replayed(item: Seen | None, overlap: float, same_row: float, narrow: float, confident: float,
-             in_number: float = -np.inf, share: float = 1.0, pair: float = np.inf,
+             in_number: float = -np.inf, share: float = 1.0, pair: float = np.inf, pair_width: float = 0.0,
              off: bool = False) -> tuple[str, bool]:
     """(the text read, whether any mark was "not a digit") with these constants, or without drawings.py (`off`)."""
     if item is None:
         return "", False
     if off:
-        kept = [row for group, rows in zip(item.layout.groups, item.finer) if group.kind == DIGIT for row in rows]
+        kept = [row for group, coarse, finer in zip(item.layout.groups, item.chosen, item.finer) if group.kind == DIGIT
+                for row in (finer if drawings.reads_finer(coarse, item.digit) else coarse)]
         return ("".join(str(int(item.logits[row].argmax())) for row in kept if item.digit[row]),
                 any(not item.digit[row] for row in kept))
     joined = len(item.pieces) > item.count and drawings.one_drawing(item.layout.groups, overlap, same_row)
     rows = item.count + (1 if joined else 0)
     layout, chosen, digit = drawings.judged(item.layout, item.pieces[:rows],
                                             item.logits[:rows], item.chosen, item.digit[:rows], narrow, confident,
-                                            in_number, share, pair, finer=item.finer)
+                                            in_number, share, pair, pair_width, finer=item.finer)
     kept = [row for group, group_rows in zip(layout.groups, chosen) if group.kind == DIGIT for row in group_rows]
     text = "".join(str(int(item.logits[row].argmax())) for row in kept if digit[row])
     return text, any(not digit[row] for row in kept)
@@ -113,10 +120,12 @@ def collect(recognizer: DigitRecognizer, count: int, seed: int) -> dict[str, lis
 
 
 def scores(sets: dict[str, list], overlap: float, same_row: float, narrow: float, confident: float,
-           in_number: float = -np.inf, share: float = 1.0, pair: float = np.inf, off: bool = False) -> dict[str, float]:
+           in_number: float = -np.inf, share: float = 1.0, pair: float = np.inf, pair_width: float = 0.0,
+           off: bool = False) -> dict[str, float]:
     """Non-digits rejected (mean over categories), each real-digit set's share rejected, each number style's
     share read exactly."""
-    results = {name: [(replayed(item, overlap, same_row, narrow, confident, in_number, share, pair, off), expected)
+    results = {name: [(replayed(item, overlap, same_row, narrow, confident, in_number, share, pair, pair_width, off),
+                       expected)
                       for item, expected in items]
                for name, items in sets.items()}
     found = {"rejected": float(np.mean([np.mean([text == "" for (text, _), _ in results[category]])
@@ -153,6 +162,8 @@ def main() -> None:
                         help="one or more, never the benchmarks' 0 (default 21 23)")
     parser.add_argument("--cache", type=Path, help="what the model made of the images: read from this file if it "
                         "exists, else written to it (stale once the model or the reader changes)")
+    parser.add_argument("--keep-rules", action="store_true", help="keep drawings.py's constants but PAIR_ENERGY and "
+                        "PAIR_WIDTH, and fit those")
     arguments = parser.parse_args()
     if arguments.cache and arguments.cache.exists():
         sets = pickle.loads(arguments.cache.read_bytes())
@@ -165,35 +176,66 @@ def main() -> None:
             arguments.cache.write_bytes(pickle.dumps(sets))
     off = scores(sets, 1.01, 1.0, 0.0, 0.0, off=True)
     print(f"rules off: {shown(off)}")
+    if arguments.keep_rules:
+        rules = (drawings.ONE_DRAWING_OVERLAP, drawings.SAME_ROW, drawings.NARROW, drawings.CONFIDENT_ENERGY)
+        numbers = (drawings.IN_NUMBER_ENERGY, drawings.NUMBER_SHARE)
+        print(f"drawings.py's rules: {shown(scores(sets, *rules, *numbers))}")
+    else:
+        rules = first_rules(sets, off)
+        numbers = number_rules(sets, off, rules)
+    pair, width, result = pair_rule(sets, off, rules, numbers)
+    print(f"\nONE_DRAWING_OVERLAP = {rules[0]}\nSAME_ROW = {rules[1]}\nNARROW = {rules[2]}\nCONFIDENT_ENERGY = {rules[3]}\n"
+          f"NUMBER_SHARE = {numbers[1]}\nIN_NUMBER_ENERGY = {numbers[0]}\nPAIR_ENERGY = {pair}\nPAIR_WIDTH = {width}\n"
+          f"{shown(result)}")
+
+
+def first_rules(sets: dict[str, list], off: dict[str, float]) -> tuple[float, float, float, float]:
+    """ONE_DRAWING_OVERLAP, SAME_ROW, NARROW and CONFIDENT_ENERGY: the most non-digits rejected, digits not hurt."""
+    every_piece = scores(sets, 1.01, 1.0, 0.0, 0.0)  # a wide mark read as pieces only when all of them are digits
+    print(f"every piece a digit, no other rule: {shown(every_piece)}")
     best = None
     for overlap, same_row, narrow, confident in itertools.product(OVERLAPS, SAME_ROWS, NARROWS, CONFIDENT):
         result = scores(sets, overlap, same_row, narrow, confident)
-        allowed = not hurts_digits(result, off)
+        allowed = not hurts_digits(result, off, every_piece)
         print(f"overlap {overlap:.2f} same row {same_row:.1f} narrow {narrow:.1f} confident {confident:6.1f}: "
               f"{shown(result)}{'' if allowed else '  (hurts digits)'}")
         if allowed and (best is None or result["rejected"] > best[0]["rejected"] + 1e-9):
             best = (result, overlap, same_row, narrow, confident)
-    numbers = None
+    return best[1:]  # (the first choice, the reference's own rules, is always allowed)
+
+
+def number_rules(sets: dict[str, list], off: dict[str, float], rules: tuple) -> tuple[float, float]:
+    """IN_NUMBER_ENERGY and NUMBER_SHARE: the most numbers read exactly, giving up at most NUMBER_TRADE of the
+    non-digits rejected with `rules` (first_rules') and rejecting no more real digits."""
+    rejected, numbers = scores(sets, *rules)["rejected"], None
     for share, in_number in itertools.product(SHARES, IN_NUMBERS):
-        result = scores(sets, *best[1:], in_number, share)
+        result = scores(sets, *rules, in_number, share)
         exact = float(np.mean([result[f"{name} exact"] for name in NUMBERS]))
-        allowed = (result["rejected"] >= best[0]["rejected"] - NUMBER_TRADE
-                   and not rejects_digits(result, off))
+        allowed = result["rejected"] >= rejected - NUMBER_TRADE and not rejects_digits(result, off)
         print(f"share {share:.2f}, in a number up to energy {in_number}: {shown(result)}"
               f"{'' if allowed else '  (rejects fewer)'}")
         if allowed and (numbers is None or exact > numbers[0] + 1e-9):
-            numbers = (exact, in_number, share, result)
-    pairs = (numbers[3], np.inf)
-    for pair in PAIRS:
-        result = scores(sets, *best[1:], numbers[1], numbers[2], pair)
-        allowed = not hurts_digits(result, off, numbers[3])
-        print(f"a mark cut in two, pieces up to mean energy {pair}: {shown(result)}"
-              f"{'' if allowed else '  (hurts digits)'}")
-        if allowed and result["rejected"] > pairs[0]["rejected"] + 1e-9:
-            pairs = (result, pair)
-    print(f"\nONE_DRAWING_OVERLAP = {best[1]}\nSAME_ROW = {best[2]}\nNARROW = {best[3]}\nCONFIDENT_ENERGY = {best[4]}\n"
-          f"NUMBER_SHARE = {numbers[2]}\nIN_NUMBER_ENERGY = {numbers[1]}\nPAIR_ENERGY = {pairs[1]}\n{shown(pairs[0])}")
+            numbers = (exact, in_number, share)
+    return numbers[1:]
 
+
+def pair_rule(sets: dict[str, list], off: dict[str, float], rules: tuple, numbers: tuple) -> tuple[float, float, dict]:
+    """PAIR_ENERGY and PAIR_WIDTH, and what they score: the most non-digits rejected (to PAIR_TIE; of those, the most
+    numbers read exactly), each style of number read exactly at most NUMBERS_TOLERANCE less often than without."""
+    without = scores(sets, *rules, *numbers)
+    allowed_pairs = []
+    for pair, width in itertools.product(PAIRS, PAIR_WIDTHS):
+        if pair == np.inf and width:
+            continue
+        result = scores(sets, *rules, *numbers, pair, width)
+        allowed = not hurts_digits(result, off, without)
+        print(f"a mark cut in two, pieces up to mean energy {pair} + {width} per height beyond one: {shown(result)}"
+              f"{'' if allowed else '  (hurts digits)'}")
+        if allowed:
+            allowed_pairs.append((pair, width, result))
+    most = max(result["rejected"] for _, _, result in allowed_pairs)  # (pair inf is always allowed)
+    return max((item for item in allowed_pairs if item[2]["rejected"] >= most - PAIR_TIE),
+               key=lambda item: np.mean([item[2][f"{name} exact"] for name in NUMBERS]))
 
 if __name__ == "__main__":
     main()

@@ -10,9 +10,9 @@ Prints one table: shares of the true digits per outcome, per canvas and in all.
 Outcomes, each digit in the first that applies: "no well-placed piece" (no candidate's box overlaps the digit's
 box by WELL_PLACED_BOX, intersection over union, with a frame sharing WELL_PLACED_FRAME of the ink of the digit
 framed alone); "misread" (no well-placed piece reads as the digit); "not chosen" (the best path of pieces read,
-through all pieces for a mark cut on its coarse ones, does not use a well-placed piece read right); "dropped as not
-a digit" (it does, but drawings.judged drops it); "read right". "alone misread" counts digits the model misreads
-even framed alone.
+through all pieces for a mark cut in two or more coarse ones, one a digit (drawings.reads_finer), does not use a
+well-placed piece read right); "dropped as not a digit" (it does, but drawings.judged drops it); "read right".
+"alone misread" counts digits the model misreads even framed alone.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ import numpy as np
 
 from benchmarks.read_numbers import NUMBER_CANVASES, STYLES, composed_image
 from benchmarks.timing import markdown_table
-from digit_recognizer.drawings import _shared, judged
+from digit_recognizer.drawings import _shared, judged, reads_finer
 from digit_recognizer.preprocess import INK_LEVEL, _frame
 from digit_recognizer.reader import candidates, seen
 from digit_recognizer.reading import DIGIT
@@ -77,7 +77,8 @@ def diagnose(recognizer: DigitRecognizer, image, number: ComposedNumber, offset)
     logits = recognizer.logits(np.stack(frames))  # the truths in the same call
     alone, item = logits[len(pieces):].argmax(axis=1), seen(recognizer, layout, pieces, count, logits[:len(pieces)])
     logits = item.logits
-    path = {row for coarse, finer in zip(item.chosen, item.finer) for row in (finer if len(coarse) >= 2 else coarse)}
+    path = {row for coarse, finer in zip(item.chosen, item.finer)
+            for row in (finer if reads_finer(coarse, item.digit) else coarse)}
     layout, chosen, digit = judged(layout, pieces, logits, item.chosen, item.digit, finer=item.finer)
     used = {row for rows in chosen for row in rows if digit[row]}
     text = "".join(str(int(logits[row].argmax())) for rows in chosen for row in rows if digit[row])

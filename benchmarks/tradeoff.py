@@ -35,7 +35,7 @@ from digit_recognizer.recognizer import DigitRecognizer, energy
 
 OFFSETS = (-2.0, -1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # thresholds tried: the saved one plus these
 RULES = (drawings.ONE_DRAWING_OVERLAP, drawings.SAME_ROW, drawings.NARROW, drawings.CONFIDENT_ENERGY,
-         drawings.IN_NUMBER_ENERGY, drawings.NUMBER_SHARE, drawings.PAIR_ENERGY)
+         drawings.IN_NUMBER_ENERGY, drawings.NUMBER_SHARE, drawings.PAIR_ENERGY, drawings.PAIR_WIDTH)
 
 
 def at_threshold(item: Seen | None, threshold: float) -> Seen | None:

@@ -84,22 +84,27 @@ def test_a_wide_mark_not_a_digit_whole_is_read_as_its_pieces_when_enough_of_them
     assert kept(0.75, in_number=-4.0) == ([[0, 1, 2, 3]], [True, True, False, True])  # ...and here it is not
 
 
-def test_a_mark_cut_in_two_is_two_digits_only_when_they_are_confident_on_average():
+def test_a_mark_cut_in_two_is_two_digits_only_when_they_are_confident_on_average_for_its_width():
     frame = np.zeros((28, 28), np.float32)
-    pieces = [Piece(start, end, (100 * start, 0, 100 * (end - start), 100), frame, float(end - start))
-              for start, end in ((0, 1), (1, 2), (0, 2))]  # two pieces, then the whole mark
-    layout = Layout((Group(DIGIT, (0, 0, 200, 100), 3, tuple(pieces)),))
 
-    def kept(second_logit, pair):
+    def kept(second_logit, pair, pair_width=0.0, width=2.0):
+        """What is kept of a mark `width` heights wide cut in two halves."""
+        pieces = [Piece(start, end, (100 * start, 0, 100 * (end - start), 100), frame, width * (end - start) / 2)
+                  for start, end in ((0, 1), (1, 2), (0, 2))]  # two pieces, then the whole mark
+        layout = Layout((Group(DIGIT, (0, 0, 200, 100), 3, tuple(pieces)),))
         logits = np.full((3, 10), -30.0)
         logits[0, 4], logits[1, 2], logits[2, 8] = 20.0, second_logit, 3.0  # energies -20, -second_logit, about -3
         _, rows, _ = judged(layout, pieces, logits, [[0, 1]], np.array([True, True, False]), 0.0, -12.0, -np.inf,
-                            0.5, pair)
+                            0.5, pair, pair_width)
         return rows
 
     assert kept(10.0, -14.0) == [[0, 1]]  # mean energy -15: two digits
     assert kept(6.0, -14.0) == [[2]]  # mean -13: the halves of one drawing, "not a digit" whole
     assert kept(6.0, np.inf) == [[0, 1]]  # (without the rule, two digits)
+    # Two digits side by side are wider than a letter or a doodle: each height of width beyond one allows more.
+    assert kept(6.0, -16.0, 10.0, width=1.4) == [[0, 1]]  # mean -13 against -16 + 4
+    assert kept(6.0, -16.0, 10.0, width=1.2) == [[2]]  # against -16 + 2
+    assert kept(12.0, -16.0, 10.0, width=0.8) == [[2]]  # narrower than its height: mean -16 against -16 - 2
 
 
 def test_a_mark_is_judged_on_its_coarse_pieces_and_a_number_read_along_its_finer_path():

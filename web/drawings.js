@@ -10,7 +10,8 @@ export const SAME_ROW = 0.7;
 export const NARROW = 1.1;
 export const CONFIDENT_ENERGY = -13.0;
 export const NUMBER_SHARE = 0.6;
-export const PAIR_ENERGY = -14.0; // a mark that is not a digit whole, cut in two: at most this mean energy
+export const PAIR_ENERGY = -16.0; // a mark that is not a digit whole, cut in two: at most this mean energy...
+export const PAIR_WIDTH = 10.0; // ...plus this much per height its width is beyond one height, less below
 export const IN_NUMBER_ENERGY = -2.0;
 
 /** [every mark of `pixels` framed as one, as predict frames it] when its marks may be one drawing; [] otherwise. */
@@ -71,7 +72,7 @@ export function readsFiner(rows, digit) {
  * mark's pieces in turn, then wholeDrawing's if any. A mark cut in two or more pieces and kept as them, one at least
  * a digit, is then read along `finer` (its best path through all its pieces), when given; read whole, it stays whole. */
 export function judged(layout, pieces, logits, chosen, digit, { narrow = NARROW, confident = CONFIDENT_ENERGY,
-  inNumber = IN_NUMBER_ENERGY, share = NUMBER_SHARE, pair = PAIR_ENERGY, finer = null } = {}) {
+  inNumber = IN_NUMBER_ENERGY, share = NUMBER_SHARE, pair = PAIR_ENERGY, pairWidth = PAIR_WIDTH, finer = null } = {}) {
   const count = layout.groups.reduce((sum, group) => sum + group.pieces.length, 0);
   if (pieces.length > count && !digit[count]) {
     return [{ groups: [{ kind: DIGIT, box: pieces[count].box, cuts: 2, pieces: [pieces[count]] }], message: layout.message }, [[count]], digit];
@@ -90,7 +91,8 @@ export function judged(layout, pieces, logits, chosen, digit, { narrow = NARROW,
       cut = pieces[whole].width < narrow || onlyOnes
         ? rows.every((row) => digit[row] && energies[row] <= confident)
         : rows.filter((row) => digit[row]).length >= share * rows.length;
-      if (rows.length === 2 && (energies[rows[0]] + energies[rows[1]]) / 2 > pair) cut = false; // two strokes, not two digits
+      const allowed = pair + pairWidth * (pieces[whole].width - 1);
+      if (rows.length === 2 && (energies[rows[0]] + energies[rows[1]]) / 2 > allowed) cut = false; // two strokes, not two digits
     }
     if (!cut) kept.push([whole]);
     else if (finer !== null && readsFiner(rows, digit)) kept.push(finer[index]);
