@@ -179,7 +179,7 @@ def main() -> None:
     if arguments.keep_rules:
         rules = (drawings.ONE_DRAWING_OVERLAP, drawings.SAME_ROW, drawings.NARROW, drawings.CONFIDENT_ENERGY)
         numbers = (drawings.IN_NUMBER_ENERGY, drawings.NUMBER_SHARE)
-        print(f"drawings.py's rules: {shown(scores(sets, *rules, *numbers))}")
+        print(f"drawings.py's rules but the cut-in-two one: {shown(scores(sets, *rules, *numbers))}")
     else:
         rules = first_rules(sets, off)
         numbers = number_rules(sets, off, rules)

@@ -25,7 +25,7 @@ MEDIAN_WIDTH = np.array([0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0
 # A digit cut from a wider mark (digits that touch) is right less often than the model's confidence in it says: the
 # model's temperature was fitted on whole digits. Its probabilities use this many times that temperature. Printed
 # by `python benchmarks/confidence.py --fit` (numbers on seeds 101–103); re-run it after retraining the model.
-CUT_TEMPERATURE = 1.86
+CUT_TEMPERATURE = 1.846
 
 
 @dataclass(frozen=True)

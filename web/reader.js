@@ -12,7 +12,7 @@ const PIECE_WEIGHTS = [0.386, 1.61, 4.267, -4.228, 1.871, 0.319, -7.976, 6.482, 
 const MEDIAN_WIDTH = [0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0.6];
 // A digit cut from a wider mark: its probabilities use this many times the model's temperature (reader.py's, printed
 // by `python benchmarks/confidence.py --fit`).
-const CUT_TEMPERATURE = 1.86;
+const CUT_TEMPERATURE = 1.846;
 
 /** The most probable digit of a mark, or "" for a mark the model did not read. */
 export function label(mark) {
