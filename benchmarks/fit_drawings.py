@@ -179,7 +179,6 @@ def main() -> None:
     if arguments.keep_rules:
         rules = (drawings.ONE_DRAWING_OVERLAP, drawings.SAME_ROW, drawings.NARROW, drawings.CONFIDENT_ENERGY)
         numbers = (drawings.IN_NUMBER_ENERGY, drawings.NUMBER_SHARE)
-        print(f"drawings.py's rules but the cut-in-two one: {shown(scores(sets, *rules, *numbers))}")
     else:
         rules = first_rules(sets, off)
         numbers = number_rules(sets, off, rules)
@@ -223,6 +222,7 @@ def pair_rule(sets: dict[str, list], off: dict[str, float], rules: tuple, number
     """PAIR_ENERGY and PAIR_WIDTH, and what they score: the most non-digits rejected (to PAIR_TIE; of those, the most
     numbers read exactly), each style of number read exactly at most NUMBERS_TOLERANCE less often than without."""
     without = scores(sets, *rules, *numbers)
+    print(f"no cut-in-two rule: {shown(without)}")
     allowed_pairs = []
     for pair, width in itertools.product(PAIRS, PAIR_WIDTHS):
         if pair == np.inf and width:
