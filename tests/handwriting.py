@@ -160,6 +160,7 @@ class ComposedNumber:
     separator_box: tuple[int, int, int, int] | None = None
     digit_strokes: tuple[list[np.ndarray], ...] = ()  # each digit's strokes, in the ink's pixels, left to right
     brush: float = 0.0  # the brush they were drawn with
+    writer: int = 0  # the pendigits writer (1–30) whose digits they are
 
     def digit_ink(self, position: int) -> np.ndarray:
         """The ink of digit `position` (0 = leftmost) alone, as it is drawn in `ink` (same shape)."""
@@ -350,4 +351,5 @@ def _assemble(pieces, chosen, data: Pendigits, brush: float, separator_after: in
     if separator_box is not None:
         placed.pop(separator_after + 1)
     text = "".join(str(data.labels[index]) for index in chosen)
-    return ComposedNumber(ink, text, boxes, separator if separator_box else "", separator_box, tuple(placed), brush)
+    return ComposedNumber(ink, text, boxes, separator if separator_box else "", separator_box, tuple(placed), brush,
+                          int(data.writers[chosen[0]]))
