@@ -19,7 +19,7 @@ class NumpyModel:
     def __init__(self, convolutions: list, hidden: tuple, head: tuple) -> None:
         self.convolutions = convolutions  # per block: (weights (9 × channels in, channels out), bias)
         self.hidden, self.head = hidden, head  # (weights, bias) each
-        self._taps = {}  # side → (side², 9) indices into the padded, flattened map: each pixel's 3×3 neighbours
+        self._taps = {side: _taps(side) for side in (28, 14, 7)}  # the three blocks' map sides
 
     @classmethod
     def from_keras(cls, model) -> "NumpyModel | None":
@@ -57,13 +57,17 @@ class NumpyModel:
         count, side, _, channels = x.shape
         padded = np.zeros((count, side + 2, side + 2, channels), np.float32)
         padded[:, 1:-1, 1:-1] = x
-        if side not in self._taps:
-            rows, columns = (grid.reshape(-1, 1) for grid in np.meshgrid(np.arange(side), np.arange(side), indexing="ij"))
-            offsets = np.arange(9)
-            self._taps[side] = (rows + offsets // 3) * (side + 2) + columns + offsets % 3
         neighbourhoods = padded.reshape(count, -1, channels)[:, self._taps[side]]  # count, side², 9, channels
         out = neighbourhoods.reshape(count * side * side, 9 * channels) @ weights + bias
         return np.maximum(out, 0, out=out).reshape(count, side, side, -1)
+
+
+def _taps(side: int) -> np.ndarray:
+    """(side², 9) indices into a side × side map padded by one pixel and flattened: each pixel's 3×3 neighbours, in
+    the kernel's order (row, then column)."""
+    rows, columns = (grid.reshape(-1, 1) for grid in np.meshgrid(np.arange(side), np.arange(side), indexing="ij"))
+    offsets = np.arange(9)
+    return (rows + offsets // 3) * (side + 2) + columns + offsets % 3
 
 
 def _folded(layer, norm) -> tuple[np.ndarray, np.ndarray]:
