@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-LAYER_KINDS = ("InputLayer", "Conv2D", "BatchNormalization", "Activation", "MaxPooling2D") + (
-    "Conv2D", "BatchNormalization", "Activation", "MaxPooling2D") * 2 + (
-    "Flatten", "Dropout", "Dense", "BatchNormalization", "Activation", "Dropout", "Dense")
+LAYER_KINDS = ("Conv2D", "BatchNormalization", "Activation", "MaxPooling2D") * 3 + (
+    "Flatten", "Dropout", "Dense", "BatchNormalization", "Activation", "Dropout", "Dense")  # (the input layer aside)
 
 
 class NumpyModel:
@@ -25,7 +24,7 @@ class NumpyModel:
     def from_keras(cls, model) -> "NumpyModel | None":
         """The network of `model` in NumPy, or None when `model` is not the card's network."""
         layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-        if tuple(["InputLayer"] + [type(layer).__name__ for layer in layers]) != LAYER_KINDS:
+        if tuple(type(layer).__name__ for layer in layers) != LAYER_KINDS:
             return None
         if any(layer.get_config().get("activation") != "relu" for layer in layers if type(layer).__name__ == "Activation"):
             return None
