@@ -25,16 +25,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
+from benchmarks import rejection
 from benchmarks.inputs import MNIST_PATH
 from benchmarks.read_numbers import NUMBER_CANVASES, STYLES, composed_image
 from benchmarks.timing import markdown_table
 from digit_recognizer.preprocess import to_mnist_frame
 from digit_recognizer.recognizer import DigitRecognizer, softmax
-from tests.handwriting import load_optdigits, load_pendigits, optdigit, pendigit
+from tests.handwriting import load_pendigits
 from tests.renderings import FORMS, render
 
 HELD_OUT = 5000  # the notebook's VALIDATION_SIZE: the last training digits, never trained on
 FIT_WRITERS = 15  # the notebook's TEMPERATURE_WRITERS
+ALL = 10**6  # digits asked of rejection.real_digits: every one there is
 STEPS, STEP_SIZE = 2000, 2.0  # gradient descent on the mean negative log-likelihood (convex in the bias)
 
 
@@ -59,6 +61,11 @@ def fitted_bias(logits: np.ndarray, labels: np.ndarray, temperature: float) -> n
     return bias - bias.mean()
 
 
+def guesses(logits: np.ndarray, temperature: float, bias: np.ndarray | float = 0.0) -> np.ndarray:
+    """The top guess of each row of `logits`, tempered, with `bias` added."""
+    return (logits / temperature + bias).argmax(axis=1)
+
+
 def framed(images) -> tuple[np.ndarray, np.ndarray]:
     """Frames of the images (any iterable: one image in memory at a time) `predict` finds ink in (as `predict`
     frames them), and which those were."""
@@ -67,18 +74,16 @@ def framed(images) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([frame for frame in frames if frame is not None]), kept
 
 
-def real_digits(recognizer, rng) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def real_digits(recognizer, seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """name → (logits, labels): every pendigits digit, writers 1–15 (fitting) and 16–30 apart, and every optdigits
-    digit, each on a canvas (transparent, white and photo in turn)."""
-    data, sets = load_pendigits(), {}
-    for name, fitting in (("pendigits, writers 1–15", True), ("pendigits, writers 16–30", False)):
-        chosen = np.flatnonzero((data.writers <= FIT_WRITERS) == fitting)
-        frames, kept = framed(pendigit(data.strokes(int(index)), NUMBER_CANVASES[number % 3], rng)
-                              for number, index in enumerate(chosen))
-        sets[name] = recognizer.logits(frames), data.labels[chosen][kept].astype(int)
-    images, labels = load_optdigits()
-    frames, kept = framed(optdigit(image, NUMBER_CANVASES[number % 3], rng) for number, image in enumerate(images))
-    sets["optdigits"] = recognizer.logits(frames), labels[kept].astype(int)
+    digit, each on a random canvas, drawn as benchmarks/rejection.py draws its real digits."""
+    fitting = rejection.real_digits(ALL, seed, range(1, FIT_WRITERS + 1))["pendigits"]  # (its optdigits never drawn)
+    others = rejection.real_digits(ALL, seed, range(FIT_WRITERS + 1, 31))
+    sets = {}
+    for name, (images, labels) in (("pendigits, writers 1–15", fitting), ("pendigits, writers 16–30", others["pendigits"]),
+                                   ("optdigits", others["optdigits"])):
+        frames, kept = framed(images)
+        sets[name] = recognizer.logits(frames), np.asarray(labels)[kept].astype(int)
     return sets
 
 
@@ -119,7 +124,7 @@ def confusions(sets, temperature: float, bias: np.ndarray, shown: int = 6) -> st
     logits, labels = (np.concatenate(parts) for parts in zip(*sets.values()))
     lines = []
     for name, shift in (("temperature alone", 0.0), ("with the class bias", bias)):
-        read = (logits / temperature + shift).argmax(axis=1)
+        read = guesses(logits, temperature, shift)
         pairs = Counter(zip(labels[read != labels].tolist(), read[read != labels].tolist()))
         lines.append(f"pendigits misread, {name}: {int((read != labels).sum())} of {len(labels):,}; commonest: "
                      + ", ".join(f"{true}→{got} {count}" for (true, got), count in pairs.most_common(shown)))
@@ -133,15 +138,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="numbers as read_numbers.py's seed (default 0)")
     arguments = parser.parse_args()
     recognizer, rng = DigitRecognizer.load(), np.random.default_rng(arguments.seed + 1)
-    sets = {**real_digits(recognizer, rng), **mnist_sets(recognizer, arguments.digits, rng)}
+    sets = {**real_digits(recognizer, arguments.seed), **mnist_sets(recognizer, arguments.digits, rng)}
     fit = ["MNIST held out", "pendigits, writers 1–15"]
     bias = fitted_bias(np.concatenate([sets[name][0] for name in fit]), np.concatenate([sets[name][1] for name in fit]),
                        recognizer.temperature)
     biased = Biased(recognizer, bias)
     rows = []
     for name, (logits, labels) in sets.items():
-        plain = np.mean((logits / recognizer.temperature).argmax(axis=1) == labels)
-        shifted = np.mean((logits / recognizer.temperature + bias).argmax(axis=1) == labels)
+        plain = np.mean(guesses(logits, recognizer.temperature) == labels)
+        shifted = np.mean(guesses(logits, recognizer.temperature, bias) == labels)
         rows.append([name + (" (fits the bias)" if name in fit else ""), f"{len(labels):,}", f"{plain:.2%}",
                      f"**{shifted:.2%}**", f"{100 * (shifted - plain):+.2f}"])
     for key, (plain, shifted, total) in numbers_read(biased, arguments.numbers, arguments.seed).items():
