@@ -11,6 +11,10 @@ canvases); each goes through the reader once and every threshold is replayed on 
 
     python benchmarks/tradeoff.py                       # seed 0: 100 drawings per category, 600 digits per set
     python benchmarks/tradeoff.py --seed 21 23 --cache /tmp/seen.pickle   # fit_drawings.py's cache of these seeds
+    python benchmarks/tradeoff.py --cache /tmp/seen.pickle --weights 0 1 2 4   # other scores, at 90 % rejected
+
+`--weights` compares scores instead of thresholds: the energy plus W × −log of the tempered top probability (W = 0:
+the energy as shipped), each at the threshold that rejects TARGET_REJECTED of the non-digits.
 """
 from __future__ import annotations
 
@@ -31,18 +35,30 @@ from benchmarks.fit_drawings import replayed as replayed_text
 from benchmarks.timing import markdown_table
 from digit_recognizer import drawings
 from digit_recognizer.reader import Seen, chosen_pieces
-from digit_recognizer.recognizer import DigitRecognizer, energy
+from digit_recognizer.recognizer import DigitRecognizer, energy, softmax
 
 OFFSETS = (-2.0, -1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # thresholds tried: the saved one plus these
 RULES = (drawings.ONE_DRAWING_OVERLAP, drawings.SAME_ROW, drawings.NARROW, drawings.CONFIDENT_ENERGY,
          drawings.IN_NUMBER_ENERGY, drawings.NUMBER_SHARE, drawings.PAIR_ENERGY, drawings.PAIR_WIDTH)
 
 
-def at_threshold(item: Seen | None, threshold: float) -> Seen | None:
-    """What `read` would have made of `item` had the model's "not a digit" threshold been `threshold`."""
+TARGET_REJECTED = 0.90  # --weights: each score's threshold rejects this share of the non-digits
+SEARCH_STEPS = 14  # ...found by halving the range (-20, 5) this many times
+
+
+def score(logits: np.ndarray, weight: float, temperature: float) -> np.ndarray:
+    """The energy plus `weight` × −log of the top probability at `temperature` (0 when the model is sure)."""
+    if weight == 0:
+        return energy(logits)
+    return energy(logits) - weight * np.log(softmax(np.asarray(logits, np.float64) / temperature).max(axis=-1))
+
+
+def at_threshold(item: Seen | None, threshold: float, weight: float = 0.0, temperature: float = 1.0) -> Seen | None:
+    """What `read` would have made of `item` had the model's "not a digit" threshold been `threshold` (on
+    `score`, the energy when `weight` is 0)."""
     if item is None:
         return None
-    digit = energy(item.logits) <= threshold
+    digit = score(item.logits, weight, temperature) <= threshold
     chosen, finer = chosen_pieces(item.layout, item.pieces[:item.count], item.logits[:item.count], digit[:item.count])
     return replace(item, digit=digit, chosen=chosen, finer=finer)
 
@@ -57,20 +73,39 @@ def predict_right(items: list) -> float:
     return float(np.mean(right))
 
 
+def replayed_at(sets: dict[str, list], threshold: float, weight: float = 0.0, temperature: float = 1.0):
+    """`scores` of the images read at this threshold, and the share of lone pendigits digits read right."""
+    replayed = {name: [(at_threshold(item, threshold, weight, temperature), expected) for item, expected in items]
+                for name, items in sets.items()}
+    read_right = float(np.mean([replayed_text(item, *RULES)[0] == expected for item, expected in replayed["pendigits"]]))
+    return scores(replayed, *RULES), read_right
+
+
+def row(label: str, result: dict, read_right: float, predicted: float) -> list[str]:
+    return [label, f"{result['rejected']:.1%}", f"{result['pendigits rejected']:.1%} / {result['optdigits rejected']:.1%}",
+            f"{read_right:.1%} vs {predicted:.1%} ({(predicted - read_right) * 100:+.1f} pt)",
+            f"{result['separated exact']:.1%} / {result['touching exact']:.1%}"]
+
+
 def rows(sets: dict[str, list], saved: float) -> list[list[str]]:
     predicted = predict_right(sets["pendigits"])
-    found = []
-    for offset in OFFSETS:
-        threshold = saved + offset
-        replayed = {name: [(at_threshold(item, threshold), expected) for item, expected in items]
-                    for name, items in sets.items()}
-        result = scores(replayed, *RULES)
-        read_right = float(np.mean([replayed_text(item, *RULES)[0] == expected
-                                    for item, expected in replayed["pendigits"]]))
-        found.append([f"{threshold:.2f}" + (" (saved)" if offset == 0 else ""), f"{result['rejected']:.1%}",
-                      f"{result['pendigits rejected']:.1%} / {result['optdigits rejected']:.1%}",
-                      f"{read_right:.1%} vs {predicted:.1%} ({(predicted - read_right) * 100:+.1f} pt)",
-                      f"{result['separated exact']:.1%} / {result['touching exact']:.1%}"])
+    return [row(f"{saved + offset:.2f}" + (" (saved)" if offset == 0 else ""), *replayed_at(sets, saved + offset), predicted)
+            for offset in OFFSETS]
+
+
+def weight_rows(sets: dict[str, list], weights: list[float], temperature: float) -> list[list[str]]:
+    """Per weight, the row at the threshold on `score` that rejects TARGET_REJECTED of the non-digits."""
+    predicted, found = predict_right(sets["pendigits"]), []
+    for weight in weights:
+        rejecting, passing = -20.0, 5.0  # rejection falls as the threshold rises
+        for _ in range(SEARCH_STEPS):
+            middle = (rejecting + passing) / 2
+            if replayed_at(sets, middle, weight, temperature)[0]["rejected"] >= TARGET_REJECTED:
+                rejecting = middle
+            else:
+                passing = middle
+        found.append(row(f"W = {weight:g}, threshold {rejecting:.2f}", *replayed_at(sets, rejecting, weight, temperature),
+                         predicted))
     return found
 
 
@@ -81,6 +116,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, nargs="+", default=[0], help="one or more (default 0)")
     parser.add_argument("--cache", type=Path, help="what the model made of the images (fit_drawings.py's format): "
                         "read from this file if it exists, else written to it")
+    parser.add_argument("--weights", type=float, nargs="+", help="compare the energy plus W × −log top probability, "
+                        "for each W, at the threshold rejecting 90 %% of the non-digits (instead of the threshold table)")
     arguments = parser.parse_args()
     recognizer = DigitRecognizer.load()
     if arguments.cache and arguments.cache.exists():
@@ -92,6 +129,11 @@ def main() -> None:
                 sets.setdefault(name, []).extend(items)
         if arguments.cache:
             arguments.cache.write_bytes(pickle.dumps(sets))
+    if arguments.weights:
+        print(markdown_table(["score", "non-digits rejected", "real digits turned away (pendigits / optdigits)",
+                              "lone pendigits digits: `read` vs `predict` right", "numbers exact (separated / touching)"],
+                             weight_rows(sets, arguments.weights, recognizer.temperature)))
+        return
     print(markdown_table(["energy threshold", "non-digits rejected", "real digits turned away (pendigits / optdigits)",
                           "lone pendigits digits: `read` vs `predict` right", "numbers exact (separated / touching)"],
                          rows(sets, recognizer.energy_threshold)))
