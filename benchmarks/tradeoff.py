@@ -81,7 +81,12 @@ def replayed_at(sets: dict[str, list], threshold: float, weight: float = 0.0, te
     return scores(replayed, *RULES), read_right
 
 
+COLUMNS = ("non-digits rejected", "real digits turned away (pendigits / optdigits)",
+           "lone pendigits digits: `read` vs `predict` right", "numbers exact (separated / touching)")  # after the first
+
+
 def row(label: str, result: dict, read_right: float, predicted: float) -> list[str]:
+    """A table row: `label`, then COLUMNS."""
     return [label, f"{result['rejected']:.1%}", f"{result['pendigits rejected']:.1%} / {result['optdigits rejected']:.1%}",
             f"{read_right:.1%} vs {predicted:.1%} ({(predicted - read_right) * 100:+.1f} pt)",
             f"{result['separated exact']:.1%} / {result['touching exact']:.1%}"]
@@ -130,13 +135,9 @@ def main() -> None:
         if arguments.cache:
             arguments.cache.write_bytes(pickle.dumps(sets))
     if arguments.weights:
-        print(markdown_table(["score", "non-digits rejected", "real digits turned away (pendigits / optdigits)",
-                              "lone pendigits digits: `read` vs `predict` right", "numbers exact (separated / touching)"],
-                             weight_rows(sets, arguments.weights, recognizer.temperature)))
+        print(markdown_table(["score", *COLUMNS], weight_rows(sets, arguments.weights, recognizer.temperature)))
         return
-    print(markdown_table(["energy threshold", "non-digits rejected", "real digits turned away (pendigits / optdigits)",
-                          "lone pendigits digits: `read` vs `predict` right", "numbers exact (separated / touching)"],
-                         rows(sets, recognizer.energy_threshold)))
+    print(markdown_table(["energy threshold", *COLUMNS], rows(sets, recognizer.energy_threshold)))
 
 
 if __name__ == "__main__":
