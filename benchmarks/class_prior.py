@@ -26,7 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 from benchmarks import rejection
-from benchmarks.inputs import MNIST_PATH
+from benchmarks.inputs import MNIST_PATH, mnist_test
 from benchmarks.read_numbers import NUMBER_CANVASES, STYLES, composed_image
 from benchmarks.timing import markdown_table
 from digit_recognizer.preprocess import to_mnist_frame
@@ -91,7 +91,7 @@ def mnist_sets(recognizer, digits: int, rng) -> dict[str, tuple[np.ndarray, np.n
     """name → (logits, labels): the held-out training digits, the test split as is, and each form of it."""
     with np.load(MNIST_PATH) as data:
         held_out, held_labels = data["x_train"][-HELD_OUT:], data["y_train"][-HELD_OUT:]
-        test, test_labels = data["x_test"], data["y_test"]
+    test, test_labels = mnist_test()
     sets = {"MNIST held out": (recognizer.logits(held_out / 255.0), held_labels.astype(int)),
             "MNIST test (10,000 as is)": (recognizer.logits(test / 255.0), test_labels.astype(int))}
     chosen = rng.choice(len(test), size=digits, replace=False)
