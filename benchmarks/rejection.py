@@ -29,6 +29,7 @@ import numpy as np
 
 from benchmarks.inputs import mnist_test
 from benchmarks.timing import markdown_table
+from digit_recognizer import reader
 from digit_recognizer.preprocess import to_mnist_frame
 from digit_recognizer.reading import NOT_A_DIGIT
 from digit_recognizer.recognizer import DigitRecognizer, softmax
@@ -168,7 +169,12 @@ def main() -> None:
     parser.add_argument("--digits", type=int, default=2000,
                         help="real digits per set, at most all of a set (default 2000: optdigits has 1,934)")
     parser.add_argument("--seed", type=int, default=0, help="which drawings and canvases (default 0)")
+    parser.add_argument("--no-class-shift", action="store_true",
+                        help="read with the saved threshold for every class (reader.CLASS_ENERGY_SHIFT all 0: `read` "
+                             "before 2026-11-24), to compare")
     arguments = parser.parse_args()
+    if arguments.no_class_shift:
+        reader.CLASS_ENERGY_SHIFT = np.zeros(10)
     start = time.perf_counter()
     result = run_rejection(arguments.drawings, arguments.digits, arguments.seed)
     print(rejection_table(result) + f" Measured in {time.perf_counter() - start:.0f} s.")

@@ -34,7 +34,7 @@ from benchmarks.fit_drawings import collect, scores
 from benchmarks.fit_drawings import replayed as replayed_text
 from benchmarks.timing import markdown_table
 from digit_recognizer import drawings
-from digit_recognizer.reader import Seen, chosen_pieces
+from digit_recognizer.reader import CLASS_ENERGY_SHIFT, Seen, chosen_pieces
 from digit_recognizer.recognizer import DigitRecognizer, energy, softmax
 
 OFFSETS = (-2.0, -1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # thresholds tried: the saved one plus these
@@ -55,10 +55,10 @@ def score(logits: np.ndarray, weight: float, temperature: float) -> np.ndarray:
 
 def at_threshold(item: Seen | None, threshold: float, weight: float = 0.0, temperature: float = 1.0) -> Seen | None:
     """What `read` would have made of `item` had the model's "not a digit" threshold been `threshold` (on
-    `score`, the energy when `weight` is 0)."""
+    `score`, the energy when `weight` is 0), shifted per class as `read` shifts it (reader.CLASS_ENERGY_SHIFT)."""
     if item is None:
         return None
-    digit = score(item.logits, weight, temperature) <= threshold
+    digit = score(item.logits, weight, temperature) <= threshold + CLASS_ENERGY_SHIFT[item.logits.argmax(axis=1)]
     chosen, finer = chosen_pieces(item.layout, item.pieces[:item.count], item.logits[:item.count], digit[:item.count])
     return replace(item, digit=digit, chosen=chosen, finer=finer)
 

@@ -114,10 +114,15 @@ class DigitRecognizer:
         """−logsumexp of the logits, shape (n,) (`energy`)."""
         return energy(logits)
 
-    def is_digit(self, logits: np.ndarray) -> np.ndarray:
-        """Whether each frame reads as a digit at all (energy at or below the saved threshold): shape (n,)."""
+    def is_digit(self, logits: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray:
+        """Whether each frame reads as a digit at all (energy at or below the saved threshold, plus `shift`'s entry
+        for the frame's top guess when given, one per class): shape (n,)."""
+        logits = np.asarray(logits, np.float64)
         energies = energy(logits)
-        return np.ones(energies.shape, bool) if self.energy_threshold is None else energies <= self.energy_threshold
+        if self.energy_threshold is None:
+            return np.ones(energies.shape, bool)
+        threshold = self.energy_threshold + (0.0 if shift is None else np.asarray(shift)[logits.argmax(axis=-1)])
+        return energies <= threshold
 
     def probabilities(self, frames: np.ndarray) -> np.ndarray:
         """Calibrated probabilities for a batch of 28×28 frames in [0, 1]: shape (n, 10)."""

@@ -38,6 +38,37 @@ def test_probabilities_differ_from_a_plain_softmax_exactly_by_the_saved_temperat
     assert np.abs(probabilities - softmax(logits)).max() > 1e-3  # the temperature changes them visibly
 
 
+def test_the_threshold_shifts_by_the_class_of_each_frames_top_guess(recognizer, mnist_test):
+    from digit_recognizer.reader import CLASS_ENERGY_SHIFT
+    from digit_recognizer.recognizer import energy
+
+    logits = recognizer.logits(mnist_test[0][:200].astype(np.float32) / 255.0)
+    classes = logits.argmax(axis=1)
+    # Lift every frame's logits so that its energy sits just above the saved threshold: not a digit there...
+    lifted = logits + (energy(logits) - recognizer.energy_threshold - 0.2)[:, None]
+    assert not recognizer.is_digit(lifted).any()
+    # ...a digit where its class's threshold is 0.2 or more higher, and only there.
+    shifted = recognizer.is_digit(lifted, CLASS_ENERGY_SHIFT)
+    np.testing.assert_array_equal(shifted, CLASS_ENERGY_SHIFT[classes] > 0.2 + 1e-9)
+    assert shifted.any() and not shifted.all()
+    assert set(classes[shifted]) == {c for c in set(classes) if CLASS_ENERGY_SHIFT[c] > 0.2}
+
+
+def test_class_thresholds_turn_away_each_class_alike_and_all_as_often_as_before():
+    from benchmarks.fit_thresholds import class_thresholds
+
+    rng = np.random.default_rng(5)
+    classes = np.repeat(np.arange(10), 300 + 20 * np.arange(10))
+    energies = rng.normal(-12 + classes * 0.6, 1.5 + classes * 0.1)  # classes sit nearer the threshold the higher they are
+    thresholds = class_thresholds(energies, classes, -8.0)
+    before, after = np.mean(energies > -8.0), np.mean(energies > thresholds[classes])
+    assert abs(after - before) <= 0.002
+    per_class = [np.mean(energies[classes == c] > thresholds[c]) for c in range(10)]
+    at_one = [np.mean(energies[classes == c] > -8.0) for c in range(10)]
+    assert max(per_class) - min(per_class) <= 0.005 < 0.3 < max(at_one) - min(at_one)  # evenly, where one threshold was not
+    assert np.all(np.diff(thresholds) > 0)
+
+
 def test_generated_non_digit_drawings_are_not_digits_to_the_model(recognizer):
     items = drawings(12, np.random.default_rng(7))  # 12 per category: letters, symbols, shapes, doodles, scribbles
     frames = [(category, to_mnist_frame(image)) for category, image in items]

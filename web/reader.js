@@ -13,6 +13,9 @@ const MEDIAN_WIDTH = [0.88, 0.46, 0.84, 0.68, 0.64, 0.73, 0.57, 0.64, 0.58, 0.6]
 // A digit cut from a wider mark: its probabilities use this many times the model's temperature (reader.py's, printed
 // by `python benchmarks/confidence.py --fit`).
 const CUT_TEMPERATURE = 1.846;
+// "Not a digit" per class: the saved energy threshold plus this for a piece's top guess (reader.py's, printed by
+// `python benchmarks/fit_thresholds.py`).
+const CLASS_ENERGY_SHIFT = [0.39, 0.64, -1.29, -3.64, 0.93, -3.43, 0.49, -0.31, 0.44, -1.78];
 
 /** The most probable digit of a mark, or "" for a mark the model did not read. */
 export function label(mark) {
@@ -48,7 +51,7 @@ export async function read(recognizer, pixels) {
   const logits = pieces.map(() => new Array(10).fill(0)); // (a fine piece's row stays 0 until the model reads it)
   const coarseRows = pieces.flatMap((piece, row) => (piece.coarse ? [row] : []));
   let candidates = await readRows(recognizer, pieces, coarseRows, logits);
-  let digit = recognizer.isDigit(logits);
+  let digit = recognizer.isDigit(logits, CLASS_ENERGY_SHIFT);
   let [coarse, finer] = chosenPieces(layout, logits.slice(0, count), digit);
   // Which marks judged() reads along their finer paths: marks kept as two or more coarse pieces, one a digit (a mark
   // kept whole is one piece; an image judged one drawing has no marks read so).
@@ -58,7 +61,7 @@ export async function read(recognizer, pixels) {
     const owner = layout.groups.flatMap((group, index) => group.pieces.map(() => index));
     const fineRows = owner.flatMap((index, row) => (refined[index] && !pieces[row].coarse ? [row] : []));
     candidates += await readRows(recognizer, pieces, fineRows, logits);
-    digit = recognizer.isDigit(logits);
+    digit = recognizer.isDigit(logits, CLASS_ENERGY_SHIFT);
     [coarse, finer] = chosenPieces(layout, logits.slice(0, count), digit);
   }
   let chosen;

@@ -27,6 +27,11 @@ export function softmax(row) {
   return exponentials.map((value) => value / sum);
 }
 
+/** The index of a row's largest value (the first, on a tie, as NumPy's argmax). */
+function argmax(row) {
+  return row.reduce((best, value, index) => (value > row[best] ? index : best), 0);
+}
+
 /** −logsumexp of each row of `logits`: low for digits, high for what the model has not seen as one. */
 export function energy(logits) {
   return logits.map((row) => {
@@ -77,8 +82,10 @@ export class DigitRecognizer {
     return energy(logits);
   }
 
-  /** Whether each frame reads as a digit at all (energy at or below the saved threshold). */
-  isDigit(logits) {
-    return this.energy(logits).map((energy) => this.energyThreshold === null || energy <= this.energyThreshold);
+  /** Whether each frame reads as a digit at all (energy at or below the saved threshold, plus `shift`'s entry for the
+   * frame's top guess when given, one per class). */
+  isDigit(logits, shift = null) {
+    return this.energy(logits).map((energy, row) => this.energyThreshold === null
+      || energy <= this.energyThreshold + (shift ? shift[argmax(logits[row])] : 0));
   }
 }
