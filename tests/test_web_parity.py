@@ -158,3 +158,22 @@ def test_browser_stages_match_python(page, recognizer, name, pixels):
         for digit, probability in mark.probabilities.items():
             # (frames may differ by 0.02 of full ink, as above: the "02" photo's cut 0 reads 0.7749 against 0.7729)
             assert other["probabilities"][digit] == pytest.approx(probability, abs=3e-3)
+
+
+def test_the_fitted_constants_are_the_same_in_the_browser():
+    """reader.js and drawings.js copy reader.py's and drawings.py's fitted constants by hand (the fitting scripts print
+    them for the Python files): a refit pasted into one file only would make the static page read otherwise."""
+    import re
+
+    from conftest import REPO_ROOT
+    from digit_recognizer import drawings, reader
+
+    for module, names in ((reader, ("PIECE_WEIGHTS", "MEDIAN_WIDTH", "CUT_TEMPERATURE", "CLASS_ENERGY_SHIFT")),
+                          (drawings, ("ONE_DRAWING_OVERLAP", "SAME_ROW", "NARROW", "CONFIDENT_ENERGY", "NUMBER_SHARE",
+                                      "IN_NUMBER_ENERGY", "PAIR_ENERGY", "PAIR_WIDTH"))):
+        script = (REPO_ROOT / "web" / f"{module.__name__.rsplit('.', 1)[1]}.js").read_text()
+        for name in names:
+            found = re.search(rf"^(?:export )?const {name} = (\[[^\]]*\]|[-0-9.]+);", script, re.MULTILINE)
+            assert found, name
+            in_browser = np.array([float(value) for value in found.group(1).strip("[]").split(",")])
+            np.testing.assert_array_equal(in_browser, np.atleast_1d(getattr(module, name)), err_msg=name)
