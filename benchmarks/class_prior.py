@@ -26,17 +26,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 from benchmarks import rejection
-from benchmarks.inputs import MNIST_PATH, mnist_test
+from benchmarks.inputs import MNIST_PATH, framed, mnist_test
 from benchmarks.read_numbers import NUMBER_CANVASES, STYLES, composed_image
 from benchmarks.timing import markdown_table
-from digit_recognizer.preprocess import to_mnist_frame
 from digit_recognizer.recognizer import DigitRecognizer, softmax
 from tests.handwriting import load_pendigits
 from tests.renderings import FORMS, render
 
 HELD_OUT = 5000  # the notebook's VALIDATION_SIZE: the last training digits, never trained on
 FIT_WRITERS = 15  # the notebook's TEMPERATURE_WRITERS
-ALL = 10**6  # digits asked of rejection.real_digits: every one there is
 STEPS, STEP_SIZE = 2000, 2.0  # gradient descent on the mean negative log-likelihood (convex in the bias)
 
 
@@ -66,19 +64,11 @@ def guesses(logits: np.ndarray, temperature: float, bias: np.ndarray | float = 0
     return (logits / temperature + bias).argmax(axis=1)
 
 
-def framed(images) -> tuple[np.ndarray, np.ndarray]:
-    """Frames of the images (any iterable: one image in memory at a time) `predict` finds ink in (as `predict`
-    frames them), and which those were."""
-    frames = [to_mnist_frame(image) for image in images]
-    kept = np.array([frame is not None for frame in frames])
-    return np.stack([frame for frame in frames if frame is not None]), kept
-
-
 def real_digits(recognizer, seed: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """name → (logits, labels): every pendigits digit, writers 1–15 (fitting) and 16–30 apart, and every optdigits
     digit, each on a random canvas, drawn as benchmarks/rejection.py draws its real digits."""
-    fitting = rejection.real_digits(ALL, seed, range(1, FIT_WRITERS + 1))["pendigits"]  # (its optdigits never drawn)
-    others = rejection.real_digits(ALL, seed, range(FIT_WRITERS + 1, 31))
+    fitting = rejection.real_digits(None, seed, range(1, FIT_WRITERS + 1))["pendigits"]  # (its optdigits never drawn)
+    others = rejection.real_digits(None, seed, range(FIT_WRITERS + 1, 31))
     sets = {}
     for name, (images, labels) in (("pendigits, writers 1–15", fitting), ("pendigits, writers 16–30", others["pendigits"]),
                                    ("optdigits", others["optdigits"])):

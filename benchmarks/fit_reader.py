@@ -92,7 +92,7 @@ def segmented(recognizer: DigitRecognizer, drawn) -> list[Case]:
     start = 0
     for case in cases:
         case.logits = logits[start:start + len(case.pieces)]
-        case.digit = recognizer.is_digit(case.logits, reader.CLASS_ENERGY_SHIFT)
+        case.digit = reader.reads_as_digit(recognizer, case.logits)
         start += len(case.pieces)
     return cases
 

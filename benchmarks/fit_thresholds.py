@@ -30,15 +30,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
-from benchmarks.inputs import mnist_test
+from benchmarks.inputs import framed, mnist_test
 from benchmarks.rejection import real_digits
 from benchmarks.timing import markdown_table
-from digit_recognizer.preprocess import to_mnist_frame
 from digit_recognizer.recognizer import DigitRecognizer, energy
 from tests.renderings import FORMS, render
 
 FITTING_WRITERS = range(1, 16)
-ALL_OF_THEM = 7494  # more than the writers' digits: real_digits then takes every one
 SEARCH_STEPS = 40  # the common quantile, found by halving [0.5, 1] this many times
 
 
@@ -58,11 +56,8 @@ def class_thresholds(energies: np.ndarray, classes: np.ndarray, threshold: float
 
 def writers_logits(recognizer: DigitRecognizer, seeds: list[int]) -> np.ndarray:
     """The model's logits for every digit of FITTING_WRITERS, drawn once per seed and framed as `predict` frames it."""
-    frames = []
-    for seed in seeds:
-        images, _ = real_digits(ALL_OF_THEM, seed, FITTING_WRITERS)["pendigits"]
-        frames.extend(frame for frame in map(to_mnist_frame, images) if frame is not None)
-    return recognizer.logits(np.stack(frames))
+    return recognizer.logits(np.concatenate([framed(real_digits(None, seed, FITTING_WRITERS)["pendigits"][0])[0]
+                                             for seed in seeds]))
 
 
 def forms_rows(recognizer: DigitRecognizer, thresholds: np.ndarray, per_form: int) -> list[list[str]]:
@@ -72,9 +67,8 @@ def forms_rows(recognizer: DigitRecognizer, thresholds: np.ndarray, per_form: in
     rng, rows, shares = np.random.default_rng(5), [], []
     for form in FORMS:
         chosen = rng.choice(len(images), size=min(per_form, len(images)), replace=False)
-        frames = [frame for frame in (to_mnist_frame(render(images[index], form, rng)) for index in chosen)
-                  if frame is not None]
-        logits = recognizer.logits(np.stack(frames))
+        frames, _ = framed(render(images[index], form, rng) for index in chosen)
+        logits = recognizer.logits(frames)
         energies = energy(logits)
         shares.append((np.mean(energies > recognizer.energy_threshold), np.mean(energies > thresholds[logits.argmax(axis=1)])))
         rows.append([form, str(len(frames)), f"{shares[-1][0]:.2%}", f"{shares[-1][1]:.2%}"])

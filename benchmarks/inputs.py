@@ -1,4 +1,5 @@
-"""What the benchmarks feed the recognizer: MNIST test digits, a Sketchpad-like canvas, and PNG files of them."""
+"""What the benchmarks feed the recognizer: MNIST test digits, a Sketchpad-like canvas, PNG files of them, and
+images framed as `predict` frames them."""
 from __future__ import annotations
 
 import os
@@ -8,6 +9,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks.server import REPO_ROOT
+from digit_recognizer.preprocess import to_mnist_frame
 from tests.renderings import render
 
 MNIST_PATH = Path(os.environ.get("MNIST_PATH", REPO_ROOT.parent / "shared" / "data" / "mnist.npz"))
@@ -21,6 +23,14 @@ def mnist_test() -> tuple[np.ndarray, np.ndarray]:
         raise SystemExit(f"MNIST not found at {MNIST_PATH}: set MNIST_PATH to a local mnist.npz")
     with np.load(MNIST_PATH) as data:
         return data["x_test"], data["y_test"]
+
+
+def framed(images) -> tuple[np.ndarray, np.ndarray]:
+    """Frames of the images (any iterable: one image in memory at a time) `predict` finds ink in (as `predict`
+    frames them), and which those were."""
+    frames = [to_mnist_frame(image) for image in images]
+    kept = np.array([frame is not None for frame in frames])
+    return np.stack([frame for frame in frames if frame is not None]), kept
 
 
 def sketch(images: np.ndarray) -> np.ndarray:

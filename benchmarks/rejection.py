@@ -83,17 +83,17 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
     return float(error)
 
 
-def real_digits(count: int, seed: int, pen_writers: range = range(1, 31)) -> dict[str, tuple[Iterator, np.ndarray]]:
-    """`count` pendigits digits (of `pen_writers`) and `count` optdigits digits (all writers) on random canvases:
-    set → (images, labels). The images are drawn one at a time as they are asked for (2,000 canvases would take
-    gigabytes)."""
+def real_digits(count: int | None, seed: int, pen_writers: range = range(1, 31)) -> dict[str, tuple[Iterator, np.ndarray]]:
+    """`count` pendigits digits (of `pen_writers`) and `count` optdigits digits (all writers) on random canvases, or
+    every one of them (`count` None): set → (images, labels). The images are drawn one at a time as they are asked
+    for (2,000 canvases would take gigabytes)."""
     pen_rng, opt_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
     pen = load_pendigits()
     among = np.flatnonzero(np.isin(pen.writers, pen_writers))
-    chosen = among[pen_rng.choice(len(among), size=min(count, len(among)), replace=False)]
+    chosen = among[pen_rng.choice(len(among), size=len(among) if count is None else min(count, len(among)), replace=False)]
     pen_images = (pendigit(pen.strokes(index), CANVASES[pen_rng.integers(len(CANVASES))], pen_rng) for index in chosen)
     bitmaps, labels = load_optdigits()
-    picked = opt_rng.choice(len(labels), size=min(count, len(labels)), replace=False)
+    picked = opt_rng.choice(len(labels), size=len(labels) if count is None else min(count, len(labels)), replace=False)
     opt_images = (optdigit(bitmaps[index], CANVASES[opt_rng.integers(len(CANVASES))], opt_rng) for index in picked)
     return {"pendigits": (pen_images, pen.labels[chosen]), "optdigits": (opt_images, labels[picked])}
 

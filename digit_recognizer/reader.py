@@ -59,9 +59,14 @@ def candidates(image, drawing=whole_drawing) -> tuple[Layout, list[Piece], int]:
     return layout, pieces + drawing(layout, image), len(pieces)
 
 
+def reads_as_digit(recognizer, logits: np.ndarray) -> np.ndarray:
+    """`read`'s "not a digit" test, per row of `logits`: the saved threshold shifted by CLASS_ENERGY_SHIFT."""
+    return recognizer.is_digit(logits, CLASS_ENERGY_SHIFT)
+
+
 def seen(recognizer, layout: Layout, pieces: list[Piece], count: int, logits: np.ndarray) -> Seen:
     """What `read` makes of `candidates`, given the model's `logits` for every piece."""
-    digit = recognizer.is_digit(logits, CLASS_ENERGY_SHIFT)
+    digit = reads_as_digit(recognizer, logits)
     return Seen(layout, pieces, count, logits, digit, *chosen_pieces(layout, pieces[:count], logits[:count], digit[:count]))
 
 
