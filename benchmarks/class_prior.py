@@ -7,7 +7,8 @@ negative log-likelihood on digits the model never trained on (the MNIST training
 and the pendigits writers 1–15, as the temperature is fitted) shift the prior towards those styles. Prints one
 table: accuracy at the top guess, with the saved temperature alone and with the bias, on pendigits writers 16–30
 and optdigits (drawn on canvases, framed whole), the MNIST test split, every MNIST form of tests/renderings.py,
-and numbers read by `read` as benchmarks/read_numbers.py composes them (all writers, and writers 16–30 only).
+and numbers read by `read` as benchmarks/read_numbers.py composes them (all writers, and writers 16–30 only), and
+numbers of MNIST test digits (benchmarks/inputs.mnist_number: MNIST's writers), with gaps and touching.
 
     python benchmarks/class_prior.py                          # ~9 min
     python benchmarks/class_prior.py --digits 300 --numbers 50
@@ -26,7 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 from benchmarks import rejection
-from benchmarks.inputs import MNIST_PATH, framed, mnist_test
+from benchmarks.inputs import MNIST_PATH, framed, mnist_number, mnist_test
 from benchmarks.read_numbers import NUMBER_CANVASES, STYLES, composed_image
 from benchmarks.timing import markdown_table
 from digit_recognizer.recognizer import DigitRecognizer, softmax
@@ -109,6 +110,24 @@ def numbers_read(recognizer: Biased, count: int, seed: int) -> dict[str, tuple[f
     return {key: (plain / total, biased / total, total) for key, (plain, biased, total) in counts.items()}
 
 
+def mnist_numbers_read(recognizer: Biased, count: int, seed: int) -> dict[str, tuple[float, float, int]]:
+    """"style" → (exact without the bias, exact with it, numbers): numbers of MNIST test digits, `count` per style and
+    canvas of read_numbers.py."""
+    images, labels = mnist_test()
+    counts = {}
+    for style_number, (style, touching) in enumerate(STYLES.items()):
+        for canvas_number, canvas in enumerate(NUMBER_CANVASES):
+            rng = np.random.default_rng([seed, 77, style_number, canvas_number])
+            for _ in range(count):
+                image, text = mnist_number(images, labels, canvas, touching, rng)
+                exact = []
+                for recognizer.on in (False, True):
+                    exact.append(recognizer.read(image).text == text)
+                counts[style] = [total + value for total, value in zip(counts.get(style, [0, 0, 0]), [*exact, 1])]
+    return {f"{style}, MNIST digits": (plain / total, biased / total, total)
+            for style, (plain, biased, total) in counts.items()}
+
+
 def confusions(sets, temperature: float, bias: np.ndarray, shown: int = 6) -> str:
     """The commonest misreadings (true → read) of the digits of `sets`, with the temperature alone and with the bias."""
     logits, labels = (np.concatenate(parts) for parts in zip(*sets.values()))
@@ -139,7 +158,9 @@ def main() -> None:
         shifted = np.mean(guesses(logits, recognizer.temperature, bias) == labels)
         rows.append([name + (" (fits the bias)" if name in fit else ""), f"{len(labels):,}", f"{plain:.2%}",
                      f"**{shifted:.2%}**", f"{100 * (shifted - plain):+.2f}"])
-    for key, (plain, shifted, total) in numbers_read(biased, arguments.numbers, arguments.seed).items():
+    numbers = {**numbers_read(biased, arguments.numbers, arguments.seed),
+               **mnist_numbers_read(biased, arguments.numbers, arguments.seed)}
+    for key, (plain, shifted, total) in numbers.items():
         rows.append([f"numbers read exactly, {key}", f"{total:,}", f"{plain:.1%}", f"**{shifted:.1%}**",
                      f"{100 * (shifted - plain):+.1f}"])
     print("class bias (added to logits / T, T = %.3f):" % recognizer.temperature,
