@@ -1,0 +1,247 @@
+"""An exploration for touching numbers, not used by `read`: pieces cut by stroke instead of by column.
+
+`read` cuts a wide mark into pieces between (bent) columns. Touching digits that reach over each other (a 7's bar
+over the next digit, a 4's crossbar through it) have no column that parts them. Here each pixel of ink gets an owner
+instead: the stroke whose skeleton is nearest, where a stroke is a run of the skeleton between junctions, joined
+through crossings (four arms: the two straightest pairs go on through). The strokes, in order of their mean column,
+are cut between any two; a piece is every stroke between two such cuts. Prints, per canvas, the share of numbers
+read exactly by `read`, by the best path of stroke pieces (scored as `read` scores pieces: reader.PIECE_WEIGHTS),
+by whichever path scores higher, and by either (the most a perfect choice could read); and how often a right path
+exists (every digit a well-placed piece read right, as benchmarks/touching.py judges it) among column pieces,
+stroke pieces, or either.
+
+The stroke pieces are cut from each number's clean ink (as drawn, before the canvas), so that column reads the
+same on every canvas: an upper bound for what a canvas's ink would give.
+
+    python benchmarks/stroke_owners.py                     # 100 touching numbers per canvas, seeds 201 202 (~1 min)
+    python benchmarks/stroke_owners.py --numbers 30 --seeds 201
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repo's packages
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import cv2
+import numpy as np
+
+from benchmarks.read_numbers import NUMBER_CANVASES, composed_image
+from benchmarks.timing import markdown_table
+from benchmarks.touching import WELL_PLACED_BOX, WELL_PLACED_FRAME, box_overlap, diagnose, digit_truth, frame_overlap
+from digit_recognizer.preprocess import INK_LEVEL, _frame
+from digit_recognizer.reader import MEDIAN_WIDTH, PIECE_WEIGHTS, candidates, piece_features, seen
+from digit_recognizer.recognizer import DigitRecognizer
+from tests.handwriting import load_pendigits
+
+SEEDS = (201, 202)
+SKELETON_HEIGHT = 60  # px: the number's ink is read at about this height
+PRUNE = 1.0  # every end of the skeleton is cut back by this many stroke widths (a thick stroke's skeleton has spurs)
+ARM_REACH = 7  # px: an arm's direction out of a crossing, from its skeleton within this distance of it
+STRAIGHT = -0.6  # two arms of a crossing are one stroke when the cosine of their directions is below this
+MAX_STROKES = 40  # a number with more strokes is not cut by stroke
+MAX_GROUP = 8  # strokes in one piece at most
+MAX_WIDTH = 1.6  # a piece of several strokes wider than this (times its height) is no digit
+MIN_INK = 0.04  # a piece with less than this share of the ink is no digit (as cuts.MIN_PIECE_INK)
+
+
+def thinned(mask: np.ndarray) -> np.ndarray:
+    """The skeleton of a 0/1 image (Zhang and Suen, 1984): uint8, 1 on the skeleton."""
+    image = np.pad(mask.astype(np.uint8), 1)
+    changed = True
+    while changed:
+        changed = False
+        for step in (0, 1):
+            p2, p3, p4 = image[:-2, 1:-1], image[:-2, 2:], image[1:-1, 2:]
+            p5, p6, p7 = image[2:, 2:], image[2:, 1:-1], image[2:, :-2]
+            p8, p9 = image[1:-1, :-2], image[:-2, :-2]
+            ring = [p2, p3, p4, p5, p6, p7, p8, p9, p2]
+            count = sum(ring[:8])
+            rises = sum(((ring[i] == 0) & (ring[i + 1] == 1)).astype(np.uint8) for i in range(8))
+            clear = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0) if step == 0 else (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
+            removed = (image[1:-1, 1:-1] == 1) & (count >= 2) & (count <= 6) & (rises == 1) & clear
+            if removed.any():
+                image[1:-1, 1:-1][removed] = 0
+                changed = True
+    return image[1:-1, 1:-1]
+
+
+def _neighbours(skeleton: np.ndarray) -> np.ndarray:
+    return cv2.filter2D(skeleton, -1, np.ones((3, 3), np.float32), borderType=cv2.BORDER_CONSTANT) - skeleton
+
+
+def stroke_owners(ink: np.ndarray) -> np.ndarray:
+    """Per pixel of `ink` (float, 1 = ink) above half, the label (≥ 1) of the stroke that owns it; -1 elsewhere."""
+    mask = (ink > 0.5).astype(np.uint8)
+    skeleton = thinned(mask)
+    if not skeleton.any():
+        return np.full(ink.shape, -1)
+    width = 2 * float(np.median(cv2.distanceTransform(np.pad(mask, 1), cv2.DIST_L2, 3)[1:-1, 1:-1][skeleton == 1]))
+    for _ in range(max(2, int(round(PRUNE * width)))):
+        skeleton = (skeleton * ~((skeleton == 1) & (_neighbours(skeleton) <= 1))).astype(np.uint8)
+    junctions = (skeleton == 1) & (_neighbours(skeleton) >= 3)
+    count, crossings = cv2.connectedComponents(cv2.dilate(junctions.astype(np.uint8), np.ones((3, 3), np.uint8)) & skeleton)
+    runs = ((skeleton == 1) & (crossings == 0)).astype(np.uint8)
+    run_count, run_labels = cv2.connectedComponents(runs, connectivity=8)
+    parent = list(range(run_count))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    for crossing in range(1, count):
+        for first, second in _straight_pairs(crossings == crossing, run_labels):
+            parent[root(first)] = root(second)
+    stroke_of_run = np.array([root(index) for index in range(run_count)])
+    # Each pixel goes to its nearest skeleton pixel outside the crossings (labels number those pixels in raster order).
+    _, nearest = cv2.distanceTransformWithLabels(1 - runs, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
+    rows, columns = np.nonzero(runs)
+    owner_of_label = np.zeros(nearest.max() + 1, int)
+    owner_of_label[1:len(rows) + 1] = stroke_of_run[run_labels[rows, columns]]
+    return np.where(mask > 0, owner_of_label[nearest], -1)
+
+
+def _straight_pairs(crossing: np.ndarray, run_labels: np.ndarray) -> list[tuple[int, int]]:
+    """The runs that go on through a crossing of four arms: the pairs of arms pointing most nearly opposite ways."""
+    rows, columns = np.nonzero(crossing)
+    centre = np.array([rows.mean(), columns.mean()])
+    near = cv2.dilate(crossing.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    directions = {}
+    for run in np.unique(run_labels[near & (run_labels > 0)]):
+        points = np.argwhere(run_labels == run)
+        close = points[np.hypot(*(points - centre).T) <= ARM_REACH]
+        if len(close):
+            vector = close.mean(axis=0) - centre
+            if np.linalg.norm(vector) > 0:
+                directions[int(run)] = vector / np.linalg.norm(vector)
+    if len(directions) != 4:
+        return []
+    pairs, used = [], set()
+    for cosine, first, second in sorted((float(directions[a] @ directions[b]), a, b)
+                                        for a in directions for b in directions if a < b):
+        if cosine < STRAIGHT and not {first, second} & used:
+            pairs.append((first, second))
+            used |= {first, second}
+    return pairs
+
+
+def stroke_pieces(ink: np.ndarray, factor: int) -> tuple[list[tuple[int, int, tuple, np.ndarray]], int]:
+    """Every piece of `ink` (read at 1/`factor` of the number's pixels) made of the strokes between two cuts, the
+    strokes in order of their mean column: (first cut, last cut, box in the number's pixels, frame); and the number
+    of strokes."""
+    owners = stroke_owners(ink)
+    labels = [label for label in np.unique(owners) if label > 0]
+    if not labels or len(labels) > MAX_STROKES:
+        return [], 0
+    columns = np.broadcast_to(np.arange(ink.shape[1]), ink.shape)
+    labels.sort(key=lambda label: columns[owners == label].mean())
+    found = []
+    for start in range(len(labels)):
+        for end in range(start + 1, min(len(labels), start + MAX_GROUP) + 1):
+            part = ink * np.isin(owners, labels[start:end])
+            if part.sum() < MIN_INK * ink.sum():
+                continue
+            rows, cols = np.flatnonzero(part.max(axis=1) > INK_LEVEL), np.flatnonzero(part.max(axis=0) > INK_LEVEL)
+            box = (int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
+            if end - start > 1 and box[2] > MAX_WIDTH * box[3]:
+                continue
+            found.append((start, end, tuple(value * factor for value in box), _frame(part, box)))
+    return found, len(labels)
+
+
+def stroke_read(recognizer: DigitRecognizer, number) -> tuple[str, float, bool]:
+    """The number read along its best path of stroke pieces, that path's score, and whether a right path exists."""
+    rows = np.flatnonzero(number.ink.max(axis=1) > 0.5)
+    height = rows[-1] - rows[0] + 1
+    factor = max(1, int(round(height / SKELETON_HEIGHT)))
+    small = cv2.resize(number.ink, (number.ink.shape[1] // factor, number.ink.shape[0] // factor),
+                       interpolation=cv2.INTER_AREA)
+    pieces, strokes = stroke_pieces(small / max(float(small.max()), 1e-6), factor)
+    if not pieces:
+        return "", -np.inf, False
+    logits = recognizer.logits(np.stack([frame for *_, frame in pieces]))
+    digit = recognizer.is_digit(logits)
+    widths = np.array([box[2] / height for _, _, box, _ in pieces])
+    top = logits.max(axis=1)
+    median = MEDIAN_WIDTH[logits.argmax(axis=1)]
+    empty = np.zeros(len(pieces))
+    features = np.stack([np.clip(top, -5, 25), -np.log(np.exp(logits - top[:, None]).sum(axis=1)), widths,
+                         np.maximum(0, widths - median), np.maximum(0, median - widths), empty, empty + 1, empty, empty,
+                         ~digit], axis=1)  # as reader.piece_features: no ink crossed, never a lone mark unsplit
+    score = features @ PIECE_WEIGHTS
+    best: list = [None] * (strokes + 1)
+    best[0] = (0.0, [])
+    for end in range(1, strokes + 1):
+        for row, (start, stop, _, _) in enumerate(pieces):
+            if stop == end and best[start] is not None and (best[end] is None or best[start][0] + score[row] > best[end][0]):
+                best[end] = (best[start][0] + score[row], best[start][1] + [row])
+    truths = [digit_truth(number, position, (0, 0)) for position in range(len(number.text))]
+    good = [{row for row, (_, _, box, frame) in enumerate(pieces) if str(logits[row].argmax()) == label
+             and box_overlap(box, truth_box) >= WELL_PLACED_BOX and frame_overlap(frame, truth_frame) >= WELL_PLACED_FRAME}
+            for (truth_box, truth_frame), label in zip(truths, number.text)]
+    if best[strokes] is None:
+        return "", -np.inf, _path_exists(pieces, strokes, good)
+    text = "".join(str(int(logits[row].argmax())) for row in best[strokes][1] if digit[row])
+    return text, best[strokes][0], _path_exists(pieces, strokes, good)
+
+
+def _path_exists(pieces, strokes: int, good: list[set[int]]) -> bool:
+    """Whether some path of pieces from the first cut to the last reads every digit in turn from `good` pieces."""
+    states = {(0, 0)}  # (cut, digits read)
+    for cut in range(strokes):
+        for start, done in [state for state in states if state[0] == cut]:
+            states |= {(pieces[row][1], done + 1) for row in (good[done] if done < len(good) else ())
+                       if pieces[row][0] == start}
+    return (strokes, len(good)) in states
+
+
+def column_score(recognizer: DigitRecognizer, image) -> float:
+    """The score of the path of column pieces `read` reads a number along (all its marks' finer paths)."""
+    layout, pieces, count = candidates(image)
+    if not pieces:
+        return -np.inf
+    logits = recognizer.logits(np.stack([piece.frame for piece in pieces]))
+    item = seen(recognizer, layout, pieces, count, logits)
+    score = piece_features(layout, pieces[:count], logits[:count], item.digit[:count]) @ PIECE_WEIGHTS
+    return float(sum(score[row] for rows in item.finer for row in rows))
+
+
+COLUMNS = ("numbers", "`read`", "stroke path", "higher-scoring path", "either (perfect choice)",
+           "right path: columns", "strokes", "either")
+
+
+def run(numbers: int, seeds) -> dict[str, np.ndarray]:
+    recognizer, data = DigitRecognizer.load(), load_pendigits()
+    totals = {}
+    for canvas_number, canvas in enumerate(NUMBER_CANVASES):
+        totals[canvas] = np.zeros(len(COLUMNS))
+        for seed in seeds:
+            rng = np.random.default_rng([seed, 1, canvas_number])  # touching.py's numbers (style 1: touching)
+            for _ in range(numbers):
+                image, number, offset = composed_image(data, True, canvas, rng)
+                _, read_text, column_path, _ = diagnose(recognizer, image, number, offset)
+                text, score, stroke_path = stroke_read(recognizer, number)
+                chosen = text if score > column_score(recognizer, image) else read_text
+                totals[canvas] += [1, read_text == number.text, text == number.text, chosen == number.text,
+                                   number.text in (read_text, text), column_path, stroke_path, column_path or stroke_path]
+    totals["all"] = sum(totals.values())
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--numbers", type=int, default=100, help="numbers per canvas and seed (default 100)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS), help="default 201 202")
+    arguments = parser.parse_args()
+    totals = run(arguments.numbers, arguments.seeds)
+    print(markdown_table(["canvas", *COLUMNS], [[canvas, str(int(row[0])), *(f"{value / row[0]:.1%}" for value in row[1:])]
+                                                for canvas, row in totals.items()]))
+
+
+if __name__ == "__main__":
+    main()
