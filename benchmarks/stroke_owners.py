@@ -6,15 +6,14 @@ instead: the stroke whose skeleton is nearest, where a stroke is a run of the sk
 through crossings (four arms: the two straightest pairs go on through). The strokes, in order of their mean column,
 are cut between any two; a piece is every stroke between two such cuts. Prints, per canvas, the share of numbers
 read exactly by `read`, by the best path of stroke pieces (scored as `read` scores pieces: reader.PIECE_WEIGHTS),
-by whichever path scores higher, and by either (the most a perfect choice could read); and how often a right path
-exists (every digit a well-placed piece read right, as benchmarks/touching.py judges it) among column pieces,
-stroke pieces, or either.
+by whichever of the two paths scores higher, by a choice between them fitted on other numbers (a logistic regression
+on the paths' scores and lengths and how sure `read` is), and by either (the most a perfect choice could read); and
+how often a right path exists (every digit a well-placed piece read right, as benchmarks/touching.py judges it)
+among column pieces, stroke pieces, or either. The strokes come from the canvas's ink, as `read` finds it.
 
-The stroke pieces are cut from each number's clean ink (as drawn, before the canvas), so that column reads the
-same on every canvas: an upper bound for what a canvas's ink would give.
-
-    python benchmarks/stroke_owners.py                     # 100 touching numbers per canvas, seeds 201 202 (~1 min)
-    python benchmarks/stroke_owners.py --numbers 30 --seeds 201
+    python benchmarks/stroke_owners.py          # 100 touching numbers per canvas and seed: fit 203 204, measure 201 202
+    python benchmarks/stroke_owners.py --numbers 30 --seeds 201 --fit-seeds 205
+    python benchmarks/stroke_owners.py --separated     # the same choice on numbers with gaps: does it cost them?
 """
 from __future__ import annotations
 
@@ -32,7 +31,8 @@ import numpy as np
 from benchmarks.read_numbers import NUMBER_CANVASES, composed_image
 from benchmarks.timing import markdown_table
 from benchmarks.touching import WELL_PLACED_BOX, WELL_PLACED_FRAME, box_overlap, diagnose, digit_truth, frame_overlap
-from digit_recognizer.preprocess import INK_LEVEL, _frame
+from digit_recognizer.pixels import to_pixels
+from digit_recognizer.preprocess import INK_LEVEL, _frame, _read_ink
 from digit_recognizer.reader import MEDIAN_WIDTH, PIECE_WEIGHTS, candidates, piece_features, seen
 from digit_recognizer.recognizer import DigitRecognizer
 from tests.handwriting import load_pendigits
@@ -154,13 +154,15 @@ def stroke_pieces(ink: np.ndarray, factor: int) -> tuple[list[tuple[int, int, tu
     return found, len(labels)
 
 
-def stroke_read(recognizer: DigitRecognizer, number) -> tuple[str, float, bool]:
-    """The number read along its best path of stroke pieces, that path's score, and whether a right path exists."""
-    rows = np.flatnonzero(number.ink.max(axis=1) > 0.5)
+def stroke_read(recognizer: DigitRecognizer, number, ink: np.ndarray | None = None,
+                offset: tuple[int, int] = (0, 0)) -> tuple[str, float, bool]:
+    """The number read along its best path of stroke pieces, that path's score, and whether a right path exists;
+    the strokes from `ink` (where the number's ink starts at `offset`), else the number's clean ink."""
+    ink = number.ink if ink is None else ink
+    rows = np.flatnonzero(ink.max(axis=1) > 0.5)
     height = rows[-1] - rows[0] + 1
     factor = max(1, int(round(height / SKELETON_HEIGHT)))
-    small = cv2.resize(number.ink, (number.ink.shape[1] // factor, number.ink.shape[0] // factor),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(ink, (ink.shape[1] // factor, ink.shape[0] // factor), interpolation=cv2.INTER_AREA)
     pieces, strokes = stroke_pieces(small / max(float(small.max()), 1e-6), factor)
     if not pieces:
         return "", -np.inf, False
@@ -180,7 +182,7 @@ def stroke_read(recognizer: DigitRecognizer, number) -> tuple[str, float, bool]:
         for row, (start, stop, _, _) in enumerate(pieces):
             if stop == end and best[start] is not None and (best[end] is None or best[start][0] + score[row] > best[end][0]):
                 best[end] = (best[start][0] + score[row], best[start][1] + [row])
-    truths = [digit_truth(number, position, (0, 0)) for position in range(len(number.text))]
+    truths = [digit_truth(number, position, offset) for position in range(len(number.text))]
     good = [{row for row, (_, _, box, frame) in enumerate(pieces) if str(logits[row].argmax()) == label
              and box_overlap(box, truth_box) >= WELL_PLACED_BOX and frame_overlap(frame, truth_frame) >= WELL_PLACED_FRAME}
             for (truth_box, truth_frame), label in zip(truths, number.text)]
@@ -211,36 +213,88 @@ def column_score(recognizer: DigitRecognizer, image) -> float:
     return float(sum(score[row] for rows in item.finer for row in rows))
 
 
-COLUMNS = ("numbers", "`read`", "stroke path", "higher-scoring path", "either (perfect choice)",
+COLUMNS = ("numbers", "`read`", "stroke path", "higher-scoring path", "fitted choice", "either (perfect choice)",
            "right path: columns", "strokes", "either")
+FIT_SEEDS = (203, 204)  # the numbers the choice between the two paths is fitted on (touching.py's next seeds)
+FIT_STEPS, FIT_RATE, FIT_DECAY = 5000, 0.1, 1e-3  # logistic regression by gradient descent
 
 
-def run(numbers: int, seeds) -> dict[str, np.ndarray]:
-    recognizer, data = DigitRecognizer.load(), load_pendigits()
-    totals = {}
+def canvas_ink(image) -> np.ndarray:
+    """The ink of an input image as `read` finds it (full size; 1 = ink)."""
+    ink = _read_ink(to_pixels(image), 1)
+    return ink / max(float(ink.max()), 1e-6)
+
+
+def records(recognizer: DigitRecognizer, data, numbers: int, seeds, touching: bool = True) -> list[dict]:
+    """Per touching number (touching.py's, per canvas and seed; or with gaps): what `read` and the stroke path make
+    of it."""
+    found = []
     for canvas_number, canvas in enumerate(NUMBER_CANVASES):
-        totals[canvas] = np.zeros(len(COLUMNS))
         for seed in seeds:
-            rng = np.random.default_rng([seed, 1, canvas_number])  # touching.py's numbers (style 1: touching)
+            rng = np.random.default_rng([seed, int(touching), canvas_number])  # touching.py's numbers (style 1)
             for _ in range(numbers):
-                image, number, offset = composed_image(data, True, canvas, rng)
+                image, number, offset = composed_image(data, touching, canvas, rng)
                 _, read_text, column_path, _ = diagnose(recognizer, image, number, offset)
-                text, score, stroke_path = stroke_read(recognizer, number)
-                chosen = text if score > column_score(recognizer, image) else read_text
-                totals[canvas] += [1, read_text == number.text, text == number.text, chosen == number.text,
-                                   number.text in (read_text, text), column_path, stroke_path, column_path or stroke_path]
-    totals["all"] = sum(totals.values())
-    return totals
+                text, score, stroke_path = stroke_read(recognizer, number, canvas_ink(image), offset)
+                sure = [max(mark.probabilities.values()) for mark in recognizer.read(image).digits] or [0.0]
+                found.append({"canvas": canvas, "truth": number.text, "read": read_text, "stroke": text,
+                              "read_score": column_score(recognizer, image), "stroke_score": score,
+                              "least_sure": min(sure), "mean_sure": float(np.mean(sure)),
+                              "column_path": column_path, "stroke_path": stroke_path})
+    return found
+
+
+def choice_features(record: dict) -> np.ndarray:
+    """What the fitted choice weighs: the two paths' scores and lengths, and how sure `read` is of its digits."""
+    stroke_score, read_score = (max(record[key], -100.0) for key in ("stroke_score", "read_score"))
+    strokes, read = len(record["stroke"]), len(record["read"])
+    return np.array([stroke_score - read_score, strokes - read, record["least_sure"], record["mean_sure"],
+                     stroke_score / max(strokes, 1) - read_score / max(read, 1), float(strokes == 0)])
+
+
+def fitted_choice(fitting: list[dict]):
+    """A logistic regression telling, from choice_features, whether the stroke path reads a number right where `read`
+    does not, fitted on the numbers where exactly one of the two is right; returns the choice (record → bool)."""
+    useful = [record for record in fitting if (record["stroke"] == record["truth"]) != (record["read"] == record["truth"])]
+    features = np.stack([choice_features(record) for record in useful])
+    mean, spread = features.mean(axis=0), features.std(axis=0) + 1e-9
+    inputs = np.column_stack([(features - mean) / spread, np.ones(len(useful))])
+    wanted = np.array([record["stroke"] == record["truth"] for record in useful], float)
+    weights = np.zeros(inputs.shape[1])
+    for _ in range(FIT_STEPS):
+        weights -= FIT_RATE * (inputs.T @ (1 / (1 + np.exp(-inputs @ weights)) - wanted) / len(useful) + FIT_DECAY * weights)
+    return lambda record: float(np.append((choice_features(record) - mean) / spread, 1.0) @ weights) > 0
+
+
+def table_rows(measured: list[dict], choose) -> list[list[str]]:
+    rows = []
+    for canvas in (*NUMBER_CANVASES, "all"):
+        chosen = [record for record in measured if canvas in ("all", record["canvas"])]
+        right = lambda text, record: text == record["truth"]  # noqa: E731
+        shares = [np.mean([right(record["read"], record) for record in chosen]),
+                  np.mean([right(record["stroke"], record) for record in chosen]),
+                  np.mean([right(record["stroke"] if record["stroke_score"] > record["read_score"] else record["read"],
+                                 record) for record in chosen]),
+                  np.mean([right(record["stroke"] if choose(record) else record["read"], record) for record in chosen]),
+                  np.mean([record["truth"] in (record["read"], record["stroke"]) for record in chosen]),
+                  np.mean([record["column_path"] for record in chosen]), np.mean([record["stroke_path"] for record in chosen]),
+                  np.mean([record["column_path"] or record["stroke_path"] for record in chosen])]
+        rows.append([canvas, str(len(chosen)), *(f"{share:.1%}" for share in shares)])
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--numbers", type=int, default=100, help="numbers per canvas and seed (default 100)")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS), help="default 201 202")
+    parser.add_argument("--fit-seeds", type=int, nargs="+", default=list(FIT_SEEDS), help="default 203 204")
+    parser.add_argument("--separated", action="store_true",
+                        help="measure on numbers with gaps (the choice still fitted on touching ones)")
     arguments = parser.parse_args()
-    totals = run(arguments.numbers, arguments.seeds)
-    print(markdown_table(["canvas", *COLUMNS], [[canvas, str(int(row[0])), *(f"{value / row[0]:.1%}" for value in row[1:])]
-                                                for canvas, row in totals.items()]))
+    recognizer, data = DigitRecognizer.load(), load_pendigits()
+    choose = fitted_choice(records(recognizer, data, arguments.numbers, arguments.fit_seeds))
+    measured = records(recognizer, data, arguments.numbers, arguments.seeds, not arguments.separated)
+    print(markdown_table(["canvas", *COLUMNS], table_rows(measured, choose)))
 
 
 if __name__ == "__main__":
