@@ -7,7 +7,9 @@ through crossings (four arms: the two straightest pairs go on through). The stro
 are cut between any two; a piece is every stroke between two such cuts. Prints, per canvas, the share of numbers
 read exactly by `read`, by the best path of stroke pieces (scored as `read` scores pieces: reader.PIECE_WEIGHTS),
 by whichever of the two paths scores higher, by a choice between them fitted on other numbers (a logistic regression
-on the paths' scores and lengths and how sure `read` is), and by either (the most a perfect choice could read); and
+on the paths' scores and lengths and how sure `read` is), by that choice only where `read` reads some digit (where it
+reads none, the image may be a drawing that is no digit: choosing there turns away few of them), and by either (the
+most a perfect choice could read); and
 how often a right path exists (every digit a well-placed piece read right, as benchmarks/touching.py judges it)
 among column pieces, stroke pieces, or either. The strokes come from the canvas's ink, as `read` finds it.
 
@@ -213,7 +215,8 @@ def column_score(recognizer: DigitRecognizer, image) -> float:
     return float(sum(score[row] for rows in item.finer for row in rows))
 
 
-COLUMNS = ("numbers", "`read`", "stroke path", "higher-scoring path", "fitted choice", "either (perfect choice)",
+COLUMNS = ("numbers", "`read`", "stroke path", "higher-scoring path", "fitted choice",
+           "fitted choice where `read` reads digits", "either (perfect choice)",
            "right path: columns", "strokes", "either")
 FIT_SEEDS = (203, 204)  # the numbers the choice between the two paths is fitted on (touching.py's next seeds)
 FIT_STEPS, FIT_RATE, FIT_DECAY = 5000, 0.1, 1e-3  # logistic regression by gradient descent
@@ -276,6 +279,8 @@ def table_rows(measured: list[dict], choose) -> list[list[str]]:
                   np.mean([right(record["stroke"] if record["stroke_score"] > record["read_score"] else record["read"],
                                  record) for record in chosen]),
                   np.mean([right(record["stroke"] if choose(record) else record["read"], record) for record in chosen]),
+                  np.mean([right(record["stroke"] if choose(record) and record["read"] else record["read"], record)
+                           for record in chosen]),
                   np.mean([record["truth"] in (record["read"], record["stroke"]) for record in chosen]),
                   np.mean([record["column_path"] for record in chosen]), np.mean([record["stroke_path"] for record in chosen]),
                   np.mean([record["column_path"] or record["stroke_path"] for record in chosen])]
