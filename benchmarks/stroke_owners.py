@@ -270,17 +270,16 @@ def fitted_choice(fitting: list[dict]):
 
 
 def table_rows(measured: list[dict], choose) -> list[list[str]]:
+    """Per canvas and in all: the share of numbers each way of reading reads exactly (COLUMNS' order), and how often a
+    right path exists."""
+    readings = (lambda record: record["read"], lambda record: record["stroke"],
+                lambda record: record["stroke"] if record["stroke_score"] > record["read_score"] else record["read"],
+                lambda record: record["stroke"] if choose(record) else record["read"],
+                lambda record: record["stroke"] if choose(record) and record["read"] else record["read"])
     rows = []
     for canvas in (*NUMBER_CANVASES, "all"):
         chosen = [record for record in measured if canvas in ("all", record["canvas"])]
-        right = lambda text, record: text == record["truth"]  # noqa: E731
-        shares = [np.mean([right(record["read"], record) for record in chosen]),
-                  np.mean([right(record["stroke"], record) for record in chosen]),
-                  np.mean([right(record["stroke"] if record["stroke_score"] > record["read_score"] else record["read"],
-                                 record) for record in chosen]),
-                  np.mean([right(record["stroke"] if choose(record) else record["read"], record) for record in chosen]),
-                  np.mean([right(record["stroke"] if choose(record) and record["read"] else record["read"], record)
-                           for record in chosen]),
+        shares = [*(np.mean([reading(record) == record["truth"] for record in chosen]) for reading in readings),
                   np.mean([record["truth"] in (record["read"], record["stroke"]) for record in chosen]),
                   np.mean([record["column_path"] for record in chosen]), np.mean([record["stroke_path"] for record in chosen]),
                   np.mean([record["column_path"] or record["stroke_path"] for record in chosen])]
