@@ -92,6 +92,14 @@ def mnist_sets(recognizer, digits: int, rng) -> dict[str, tuple[np.ndarray, np.n
     return sets
 
 
+def read_both_ways(recognizer: Biased, image, text: str) -> list[bool]:
+    """Whether `read` reads `image` as `text`, without the bias and with it."""
+    exact = []
+    for recognizer.on in (False, True):
+        exact.append(recognizer.read(image).text == text)
+    return exact
+
+
 def numbers_read(recognizer: Biased, count: int, seed: int) -> dict[str, tuple[float, float, int]]:
     """"style, writers" → (exact without the bias, exact with it, numbers): read_numbers.py's numbers (seed 0 is its
     own), all of them and those by writers 16–30 only."""
@@ -101,9 +109,7 @@ def numbers_read(recognizer: Biased, count: int, seed: int) -> dict[str, tuple[f
             rng = np.random.default_rng([seed, style_number, canvas_number])
             for _ in range(count):
                 image, number, _ = composed_image(data, touching, canvas, rng)
-                exact = []
-                for recognizer.on in (False, True):
-                    exact.append(recognizer.read(image).text == number.text)
+                exact = read_both_ways(recognizer, image, number.text)
                 keys = [f"{style}, all writers"] + ([f"{style}, writers 16–30"] if number.writer > FIT_WRITERS else [])
                 for key in keys:
                     counts[key] = [total + value for total, value in zip(counts.get(key, [0, 0, 0]), [*exact, 1])]
@@ -120,9 +126,7 @@ def mnist_numbers_read(recognizer: Biased, count: int, seed: int) -> dict[str, t
             rng = np.random.default_rng([seed, 77, style_number, canvas_number])
             for _ in range(count):
                 image, text = mnist_number(images, labels, canvas, touching, rng)
-                exact = []
-                for recognizer.on in (False, True):
-                    exact.append(recognizer.read(image).text == text)
+                exact = read_both_ways(recognizer, image, text)
                 counts[style] = [total + value for total, value in zip(counts.get(style, [0, 0, 0]), [*exact, 1])]
     return {f"{style}, MNIST digits": (plain / total, biased / total, total)
             for style, (plain, biased, total) in counts.items()}

@@ -32,10 +32,15 @@ import numpy as np
 
 from benchmarks.read_numbers import NUMBER_CANVASES, composed_image
 from benchmarks.timing import markdown_table
-from benchmarks.touching import WELL_PLACED_BOX, WELL_PLACED_FRAME, box_overlap, diagnose, digit_truth, frame_overlap
+from benchmarks.touching import (
+    WELL_PLACED_BOX, WELL_PLACED_FRAME, _right_path, box_overlap, diagnose, digit_truth, frame_overlap,
+)
 from digit_recognizer.pixels import to_pixels
 from digit_recognizer.preprocess import INK_LEVEL, _frame, _read_ink
-from digit_recognizer.reader import MEDIAN_WIDTH, PIECE_WEIGHTS, candidates, piece_features, seen
+from digit_recognizer.cuts import Piece
+from digit_recognizer.reader import MEDIAN_WIDTH, PIECE_WEIGHTS, best_paths, candidates, piece_features, seen
+from digit_recognizer.reading import DIGIT
+from digit_recognizer.segment import Group, Layout
 from digit_recognizer.recognizer import DigitRecognizer
 from tests.handwriting import load_pendigits
 
@@ -132,14 +137,14 @@ def _straight_pairs(crossing: np.ndarray, run_labels: np.ndarray) -> list[tuple[
     return pairs
 
 
-def stroke_pieces(ink: np.ndarray, factor: int) -> tuple[list[tuple[int, int, tuple, np.ndarray]], int]:
-    """Every piece of `ink` (read at 1/`factor` of the number's pixels) made of the strokes between two cuts, the
-    strokes in order of their mean column: (first cut, last cut, box in the number's pixels, frame); and the number
-    of strokes."""
+def stroke_pieces(ink: np.ndarray, factor: int, height: int) -> Group | None:
+    """The ink (read at 1/`factor` of the number's pixels, where it is `height` px tall) as one digit mark whose
+    pieces are made of the strokes between two cuts, the strokes in order of their mean column (a cut between any
+    two); None when there are no strokes or too many."""
     owners = stroke_owners(ink)
     labels = [label for label in np.unique(owners) if label > 0]
     if not labels or len(labels) > MAX_STROKES:
-        return [], 0
+        return None
     columns = np.broadcast_to(np.arange(ink.shape[1]), ink.shape)
     labels.sort(key=lambda label: columns[owners == label].mean())
     found = []
@@ -152,8 +157,9 @@ def stroke_pieces(ink: np.ndarray, factor: int) -> tuple[list[tuple[int, int, tu
             box = (int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
             if end - start > 1 and box[2] > MAX_WIDTH * box[3]:
                 continue
-            found.append((start, end, tuple(value * factor for value in box), _frame(part, box)))
-    return found, len(labels)
+            scaled = tuple(value * factor for value in box)
+            found.append(Piece(start, end, scaled, _frame(part, box), scaled[2] / height))
+    return Group(DIGIT, (0, 0, ink.shape[1] * factor, ink.shape[0] * factor), len(labels) + 1, tuple(found))
 
 
 def stroke_read(recognizer: DigitRecognizer, number, ink: np.ndarray | None = None,
@@ -165,12 +171,13 @@ def stroke_read(recognizer: DigitRecognizer, number, ink: np.ndarray | None = No
     height = rows[-1] - rows[0] + 1
     factor = max(1, int(round(height / SKELETON_HEIGHT)))
     small = cv2.resize(ink, (ink.shape[1] // factor, ink.shape[0] // factor), interpolation=cv2.INTER_AREA)
-    pieces, strokes = stroke_pieces(small / max(float(small.max()), 1e-6), factor)
-    if not pieces:
+    mark = stroke_pieces(small / max(float(small.max()), 1e-6), factor, height)
+    if mark is None or not mark.pieces:
         return "", -np.inf, False
-    logits = recognizer.logits(np.stack([frame for *_, frame in pieces]))
+    pieces, layout = mark.pieces, Layout((mark,))
+    logits = recognizer.logits(np.stack([piece.frame for piece in pieces]))
     digit = recognizer.is_digit(logits)
-    widths = np.array([box[2] / height for _, _, box, _ in pieces])
+    widths = np.array([piece.width for piece in pieces])
     top = logits.max(axis=1)
     median = MEDIAN_WIDTH[logits.argmax(axis=1)]
     empty = np.zeros(len(pieces))
@@ -178,30 +185,16 @@ def stroke_read(recognizer: DigitRecognizer, number, ink: np.ndarray | None = No
                          np.maximum(0, widths - median), np.maximum(0, median - widths), empty, empty + 1, empty, empty,
                          ~digit], axis=1)  # as reader.piece_features: no ink crossed, never a lone mark unsplit
     score = features @ PIECE_WEIGHTS
-    best: list = [None] * (strokes + 1)
-    best[0] = (0.0, [])
-    for end in range(1, strokes + 1):
-        for row, (start, stop, _, _) in enumerate(pieces):
-            if stop == end and best[start] is not None and (best[end] is None or best[start][0] + score[row] > best[end][0]):
-                best[end] = (best[start][0] + score[row], best[start][1] + [row])
     truths = [digit_truth(number, position, offset) for position in range(len(number.text))]
-    good = [{row for row, (_, _, box, frame) in enumerate(pieces) if str(logits[row].argmax()) == label
-             and box_overlap(box, truth_box) >= WELL_PLACED_BOX and frame_overlap(frame, truth_frame) >= WELL_PLACED_FRAME}
+    good = [{row for row, piece in enumerate(pieces) if str(logits[row].argmax()) == label
+             and box_overlap(piece.box, truth_box) >= WELL_PLACED_BOX
+             and frame_overlap(piece.frame, truth_frame) >= WELL_PLACED_FRAME}
             for (truth_box, truth_frame), label in zip(truths, number.text)]
-    if best[strokes] is None:
-        return "", -np.inf, _path_exists(pieces, strokes, good)
-    text = "".join(str(int(logits[row].argmax())) for row in best[strokes][1] if digit[row])
-    return text, best[strokes][0], _path_exists(pieces, strokes, good)
-
-
-def _path_exists(pieces, strokes: int, good: list[set[int]]) -> bool:
-    """Whether some path of pieces from the first cut to the last reads every digit in turn from `good` pieces."""
-    states = {(0, 0)}  # (cut, digits read)
-    for cut in range(strokes):
-        for start, done in [state for state in states if state[0] == cut]:
-            states |= {(pieces[row][1], done + 1) for row in (good[done] if done < len(good) else ())
-                       if pieces[row][0] == start}
-    return (strokes, len(good)) in states
+    (path,) = best_paths(layout, score)
+    if not path:
+        return "", -np.inf, _right_path(layout, good)
+    text = "".join(str(int(logits[row].argmax())) for row in path if digit[row])
+    return text, float(sum(score[row] for row in path)), _right_path(layout, good)
 
 
 def column_score(recognizer: DigitRecognizer, image) -> float:

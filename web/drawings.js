@@ -1,7 +1,7 @@
 // digit_recognizer/drawings.py in JavaScript: after the reader has chosen how to cut each mark, decides which marks
 // are drawings (a doodle, a letter, a symbol) rather than digits, judging a drawing whole rather than by its pieces.
 import { toMnistFrame } from "./preprocess.js";
-import { energy } from "./recognizer.js";
+import { argmax, energy } from "./recognizer.js";
 import { DIGIT, FRAME } from "./kinds.js";
 
 // drawings.py's constants (printed by `python benchmarks/fit_drawings.py`).
@@ -87,7 +87,7 @@ export function judged(layout, pieces, logits, chosen, digit, { narrow = NARROW,
     first += group.pieces.length;
     let cut = true;
     if (whole !== null && rows.length >= 2 && !digit[whole]) {
-      const onlyOnes = rows.every((row) => logits[row].indexOf(Math.max(...logits[row])) === 1); // a u, a w, a check mark
+      const onlyOnes = rows.every((row) => argmax(logits[row]) === 1); // a u, a w, a check mark
       cut = pieces[whole].width < narrow || onlyOnes
         ? rows.every((row) => digit[row] && energies[row] <= confident)
         : rows.filter((row) => digit[row]).length >= share * rows.length;

@@ -28,7 +28,7 @@ export function softmax(row) {
 }
 
 /** The index of a row's largest value (the first, on a tie, as NumPy's argmax). */
-function argmax(row) {
+export function argmax(row) {
   return row.reduce((best, value, index) => (value > row[best] ? index : best), 0);
 }
 
