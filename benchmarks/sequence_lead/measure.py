@@ -12,6 +12,7 @@ mark away whole as not a digit, "C" where `read` read it as one digit.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -50,13 +51,13 @@ def marks_read(recognizer: DigitRecognizer, model, image) -> tuple[str, list[tup
     groups = [group for group in find_marks(image).groups if group.kind == DIGIT]
     if not groups:
         return reading.text, []
-    ink = to_ink(image)
-    strips = np.stack([strip(ink[y:y + h, x:x + w]) for x, y, w, h in (group.box for group in groups)])
+    ink, boxes = to_ink(image), [group.box for group in groups]
+    strips = np.stack([strip(ink[y:y + h, x:x + w]) for x, y, w, h in boxes])
     logits = np.asarray(model(strips[..., None], training=False))
     digits, rejected = [[] for _ in groups], [False] * len(groups)
     for mark in reading.marks:
         if mark.kind in (DIGIT, NOT_A_DIGIT):
-            owner = _owner([group.box for group in groups], mark.box[0] + mark.box[2] / 2)
+            owner = _owner(boxes, mark.box[0] + mark.box[2] / 2)
             if mark.kind == DIGIT:
                 digits[owner].append((mark.box[0], mark.label))
             else:
@@ -106,7 +107,8 @@ def main() -> None:
     parser.add_argument("--model", required=True, help="the sequence reader train.py saved")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--numbers", type=int, default=100, help="numbers per canvas and style (default 100)")
-    parser.add_argument("--sure", type=float, nargs="+", default=[-1e9, -1.5, -0.7])
+    parser.add_argument("--sure", type=float, nargs="+", default=[-math.inf, -1.5, -0.7],
+                        help="floors on the sequence's greedy log-probability (default: none, -1.5, -0.7)")
     args = parser.parse_args()
     recognizer, model = DigitRecognizer.load(), keras.models.load_model(args.model)
     settings = [(gates, sure) for gates in GATES for sure in args.sure]
@@ -116,7 +118,8 @@ def main() -> None:
         right = [np.mean([combined(marks, gates, sure) == truth for (_, marks), truth in readings]) for gates, sure in settings]
         rows.append([name, str(len(inputs)), f"{np.mean([text == truth for (text, _), truth in readings]):.1%}",
                      *(f"{value:.1%}" for value in right)])
-    print(markdown_table(["inputs", "count", "read"] + [f"+ sequence {gates}, sure ≥ {sure:g}" if sure > -1e6 else f"+ sequence {gates}" for gates, sure in settings], rows))
+    print(markdown_table(["inputs", "count", "read"] + [f"+ sequence {gates}, sure ≥ {sure:g}" if math.isfinite(sure) else f"+ sequence {gates}"
+                                                        for gates, sure in settings], rows))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 bidirectional GRU, and 11 outputs per column (a blank, then the digits 0–9) trained with CTC, so a mark is read as
 a sequence of digits without cutting it. Non-digit drawings are labelled with no digits at all.
 
-    python -m benchmarks.sequence_lead.train --out /tmp/sequence.keras     # about 25 min on 2 cores
+    python -m benchmarks.sequence_lead.train --out /tmp/sequence.keras     # 32 min on 2 cores (measured 2026-11-24)
 
 MNIST and Quick, Draw! come from $MNIST_PATH and $QUICKDRAW_PATH (default ../shared/data/).
 """
